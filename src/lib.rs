@@ -1,0 +1,23 @@
+//! parleywire: Kafka-native enrichment of news into negotiation and diplomatic events.
+//!
+//! Module map:
+//! - [`article`]: decoding input messages (parleywire JSON, IPTC ninjs, plain text) into articles.
+//! - [`record`]: the output contract, `parleywire.enriched/v1` (serde + JSON Schema).
+//! - [`enrich`]: the pure enrichment core, `Article -> EnrichedRecord`; no I/O, no async, no clock.
+//! - [`dictionaries`]: reading dictionary files from `config/` (or the embedded copy) for the core.
+//! - [`pipeline`]: the streaming shell: consume, enrich, produce, commit, dead letters, shutdown.
+//! - [`observe`]: every metric and log event, the HTTP endpoints for metrics and health.
+//! - [`settings`]: worker configuration (TOML file, `PARLEYWIRE_*` environment, flags).
+//! - [`eval`]: scoring the core against gold files.
+
+pub mod article;
+pub mod dictionaries;
+pub mod enrich;
+pub mod eval;
+pub mod observe;
+pub mod pipeline;
+pub mod record;
+pub mod settings;
+
+/// `parleywire x.y.z`, stamped on every record.
+pub const WORKER_VERSION: &str = concat!("parleywire ", env!("CARGO_PKG_VERSION"));

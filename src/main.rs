@@ -1,0 +1,2 @@
+//! The `parleywire` command line.
+fn main() {}
