@@ -8,6 +8,7 @@
 //! - [`pipeline`]: the streaming shell: consume, enrich, produce, commit, dead letters, shutdown.
 //! - [`observe`]: every metric and log event, the HTTP endpoints for metrics and health.
 //! - [`settings`]: worker configuration (TOML file, `PARLEYWIRE_*` environment, flags).
+//! - [`schema`]: the JSON Schema of the output, generated from the record types.
 //! - [`eval`]: scoring the core against gold files.
 
 pub mod article;
@@ -17,6 +18,7 @@ pub mod eval;
 pub mod observe;
 pub mod pipeline;
 pub mod record;
+pub mod schema;
 pub mod settings;
 
 /// `parleywire x.y.z`, stamped on every record.

@@ -93,8 +93,8 @@ impl Enricher {
             article.body.as_str()
         };
         let doc = self.sentiment.document(text);
-        let mut tags = Vec::new();
-        tags.push(format!("tone:{}", doc.label));
+        let tags = self.sentiment.tags(text, &doc);
+        let targets = self.sentiment.targets(article);
         EnrichedRecord {
             schema: SCHEMA_ID.to_string(),
             article: ArticleMeta {
@@ -107,7 +107,7 @@ impl Enricher {
             },
             events: Vec::new(),
             actors: Vec::new(),
-            targets: Vec::new(),
+            targets,
             places: Vec::new(),
             sentiment: doc,
             tags,
