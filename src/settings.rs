@@ -11,7 +11,7 @@ use anyhow::{bail, Context as _};
 use serde::Deserialize;
 
 /// Everything `parleywire run` needs.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Kafka connection, topics and pass-through librdkafka properties.
@@ -176,16 +176,6 @@ impl Default for ObserveSettings {
     }
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            kafka: KafkaSettings::default(),
-            worker: WorkerSettings::default(),
-            delivery: DeliverySettings::default(),
-            observe: ObserveSettings::default(),
-        }
-    }
-}
 
 /// The delivery guarantee, parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
