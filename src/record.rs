@@ -322,3 +322,24 @@ pub fn label_for(score: f64) -> &'static str {
         "neutral"
     }
 }
+
+/// Schema identifier of messages on the events topic.
+pub const EVENT_SCHEMA_ID: &str = "parleywire.event/v1";
+
+/// One message on the optional events topic: an event with its article's identity,
+/// keyed by the event id, for consumers who want events only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EventMessage {
+    /// Always `parleywire.event/v1`.
+    pub schema: String,
+    /// Id of the article the event comes from (join key with the output topic).
+    pub article_id: String,
+    /// The article's publication time, if known.
+    pub published_at: Option<String>,
+    /// The article's source, if known.
+    pub source: Option<String>,
+    /// The event.
+    pub event: Event,
+    /// Dictionaries hash and worker, as on the article record.
+    pub provenance: Provenance,
+}

@@ -176,7 +176,6 @@ impl Default for ObserveSettings {
     }
 }
 
-
 /// The delivery guarantee, parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Guarantee {
