@@ -234,6 +234,9 @@ impl Settings {
                 "MAX_IN_FLIGHT" => self.worker.max_in_flight = num(&value)? as usize,
                 "MAX_MESSAGE_BYTES" => self.worker.max_message_bytes = num(&value)? as usize,
                 "SHUTDOWN_TIMEOUT_SECS" => self.worker.shutdown_timeout_secs = num(&value)?,
+                "COMMIT_INTERVAL_MS" => self.worker.commit_interval_ms = num(&value)?,
+                "STATS_INTERVAL_MS" => self.observe.stats_interval_ms = num(&value)?,
+                "INPUT_FORMAT" => self.worker.input_format = value,
                 "CONFIG_DIR" => self.worker.config_dir = Some(PathBuf::from(value)),
                 _ => {
                     if let Some(prop) = key.strip_prefix("KAFKA_") {
