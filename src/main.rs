@@ -35,8 +35,12 @@ enum Command {
     },
     /// Enrich articles from files or stdin: one JSON record per input line, in order.
     Enrich(EnrichArgs),
-    /// Print the JSON Schema of the output record.
-    Schema,
+    /// Print the JSON Schema of the output record (or, with --events, of event messages).
+    Schema {
+        /// The schema of messages on the events topic instead.
+        #[arg(long)]
+        events: bool,
+    },
     /// Score the enrichment core against a gold file.
     Eval {
         #[command(subcommand)]
@@ -133,8 +137,12 @@ fn main() -> std::process::ExitCode {
             parleywire::pipeline::demo::run(file.as_deref(), summary_only)
         }
         Command::Enrich(args) => enrich(args),
-        Command::Schema => {
-            println!("{}", parleywire::schema::json_schema());
+        Command::Schema { events } => {
+            if events {
+                println!("{}", parleywire::schema::event_json_schema());
+            } else {
+                println!("{}", parleywire::schema::json_schema());
+            }
             Ok(())
         }
         Command::Eval { what } => eval(what),
