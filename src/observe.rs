@@ -66,14 +66,18 @@ pub struct Metrics {
     commits: IntCounterVec,
     /// Rebalance callbacks, by kind (assign, revoke).
     rebalances: IntCounterVec,
-    /// Messages whose partition was revoked before they were done (reprocessed by the new owner).
-    dropped_on_revoke: IntCounter,
+    /// Unfinished messages dropped (partition revoked, or transaction aborted), by cause;
+    /// they are reprocessed from the last committed position.
+    dropped_unfinished: IntCounterVec,
     /// Kafka transactions, by outcome (exactly-once mode).
     transactions: IntCounterVec,
     /// Process readiness (1 when consuming).
     ready: IntGauge,
     /// Set when ready; read by `/readyz`.
     ready_flag: AtomicBool,
+    /// Rate limit for repeated delivery-failure log lines: last time logged, and how
+    /// many were suppressed since.
+    delivery_log: std::sync::Mutex<(Option<std::time::Instant>, u64)>,
 }
 
 /// Buckets from 100 µs to ~30 s.
@@ -158,13 +162,15 @@ impl Metrics {
             ),
             commits: counter_vec("offset_commits_total", "Offset commits", &["outcome"]),
             rebalances: counter_vec("rebalances_total", "Rebalance callbacks", &["kind"]),
-            dropped_on_revoke: counter(
-                "dropped_on_revoke_total",
-                "Unfinished messages dropped when their partition was revoked",
+            dropped_unfinished: counter_vec(
+                "dropped_unfinished_total",
+                "Unfinished messages dropped, to be reprocessed from the last committed position",
+                &["cause"],
             ),
             transactions: counter_vec("transactions_total", "Kafka transactions", &["outcome"]),
             ready: gauge("ready", "1 when the worker is consuming"),
             ready_flag: AtomicBool::new(false),
+            delivery_log: std::sync::Mutex::new((None, 0)),
             registry,
         };
         for reason in DecodeError::REASONS.iter().chain(&["enrich_panic"]) {
@@ -251,12 +257,21 @@ impl Metrics {
         );
     }
 
-    /// A delivery to `topic` failed; it will be retried.
+    /// A delivery to `topic` failed; it will be retried. Logged at most every 5 s
+    /// (a missing topic fails every in-flight message at once); the metric counts all.
     pub fn delivery_failed(&self, topic: &str, error: &str) {
         self.delivery_errors.with_label_values(&[error]).inc();
+        let mut log = self.delivery_log.lock().expect("log lock");
+        if log.0.is_some_and(|t| t.elapsed() < Duration::from_secs(5)) {
+            log.1 += 1;
+            return;
+        }
+        let suppressed = std::mem::take(&mut log.1);
+        log.0 = Some(std::time::Instant::now());
         tracing::error!(
             topic,
             error,
+            suppressed,
             "delivery failed; retrying (offset not committed)"
         );
     }
@@ -278,14 +293,18 @@ impl Metrics {
         tracing::info!(kind, partitions, "rebalance");
     }
 
-    /// Unfinished messages of revoked partitions were dropped.
-    pub fn dropped_on_revoke(&self, n: u64) {
+    /// Unfinished messages were dropped (`cause`: `revoke` or `abort`); they will be
+    /// reprocessed from the last committed position.
+    pub fn dropped_unfinished(&self, cause: &str, n: u64) {
         if n > 0 {
-            self.dropped_on_revoke.inc_by(n);
+            self.dropped_unfinished
+                .with_label_values(&[cause])
+                .inc_by(n);
             self.in_flight.sub(n as i64);
             tracing::info!(
                 messages = n,
-                "dropped unfinished work of revoked partitions"
+                cause,
+                "dropped unfinished work; it will be reprocessed"
             );
         }
     }

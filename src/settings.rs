@@ -109,6 +109,18 @@ pub struct WorkerSettings {
 pub struct DeliverySettings {
     /// `at-least-once` (default) or `exactly-once` (Kafka transactions).
     pub guarantee: String,
+    /// Exactly-once: the producer's `transactional.id`. Keep it stable per worker
+    /// instance (a restarted worker reuses it, which aborts its predecessor's open
+    /// transaction at once); unique across the instances of the group. Default:
+    /// `parleywire-<group>-<host name>`.
+    pub transactional_id: String,
+    /// Exactly-once: commit a transaction after this many input messages...
+    pub transaction_max_messages: usize,
+    /// ...or this many milliseconds after it began, whichever comes first.
+    pub transaction_interval_ms: u64,
+    /// Exactly-once: `transaction.timeout.ms`; the broker aborts a transaction left open
+    /// this long by a dead worker.
+    pub transaction_timeout_ms: u64,
 }
 
 /// Metrics, health and logs.
@@ -162,6 +174,10 @@ impl Default for DeliverySettings {
     fn default() -> Self {
         DeliverySettings {
             guarantee: "at-least-once".into(),
+            transactional_id: String::new(),
+            transaction_max_messages: 1000,
+            transaction_interval_ms: 100,
+            transaction_timeout_ms: 10_000,
         }
     }
 }
@@ -230,6 +246,11 @@ impl Settings {
                 "METRICS_ADDR" => self.observe.metrics_addr = value,
                 "LOG_FORMAT" => self.observe.log_format = value,
                 "GUARANTEE" => self.delivery.guarantee = value,
+                "TRANSACTIONAL_ID" => self.delivery.transactional_id = value,
+                "TRANSACTION_MAX_MESSAGES" => {
+                    self.delivery.transaction_max_messages = num(&value)? as usize
+                }
+                "TRANSACTION_INTERVAL_MS" => self.delivery.transaction_interval_ms = num(&value)?,
                 "THREADS" => self.worker.threads = num(&value)? as usize,
                 "MAX_IN_FLIGHT" => self.worker.max_in_flight = num(&value)? as usize,
                 "MAX_MESSAGE_BYTES" => self.worker.max_message_bytes = num(&value)? as usize,

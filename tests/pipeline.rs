@@ -189,7 +189,14 @@ async fn sigterm_midway_then_restart_loses_nothing() {
     );
 
     let second = Worker::start(&t, &[]);
-    let out = read_topic(&brokers, &t.output, partitions, n + after_first, 2 * MINUTE);
+    let out = read_until_idle(
+        &brokers,
+        &t.output,
+        partitions,
+        n,
+        Duration::from_secs(3),
+        2 * MINUTE,
+    );
     let ids: HashSet<&str> = out.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(ids.len(), n, "every article published after the restart");
     let duplicates = out.len() - ids.len();

@@ -1,16 +1,22 @@
 //! The streaming shell: consume, enrich, produce, commit, dead letters, shutdown.
 //! It knows nothing about language: articles are bytes in and records out.
 //!
-//! - [`worker`]: the consume–enrich–produce–commit loop and the Kafka client settings.
+//! - [`worker`]: the consume–enrich–produce–commit loop, at-least-once or exactly-once.
+//! - [`clients`]: librdkafka settings and the callbacks (rebalance, commit, statistics).
+//! - [`output`]: building and enqueueing output messages, dead letters, trace context.
+//! - [`transaction`]: the open Kafka transaction of an exactly-once worker.
 //! - [`offsets`]: which offsets may be committed (never past a hole), per partition.
 //! - [`process`]: the CPU side of one message (decode, enrich, serialize), run on a pool.
 //! - [`shutdown`]: the stop signal every task selects on.
 //! - [`demo`]: the worker on librdkafka's in-process mock cluster.
 
+pub mod clients;
 pub mod demo;
 pub mod offsets;
+pub mod output;
 pub mod process;
 pub mod shutdown;
+pub mod transaction;
 pub mod worker;
 
 use std::net::SocketAddr;
@@ -20,15 +26,10 @@ use anyhow::Context as _;
 
 use crate::enrich::Enricher;
 use crate::observe::Metrics;
-use crate::settings::{Guarantee, Settings};
+use crate::settings::Settings;
 
 /// Run the worker until SIGTERM or Ctrl-C, serving metrics and health meanwhile.
 pub async fn run_until_signal(settings: Settings, enricher: Enricher) -> anyhow::Result<()> {
-    if settings.guarantee()? == Guarantee::ExactlyOnce {
-        anyhow::bail!(
-            "delivery.guarantee = exactly-once is not available in this version; use at-least-once"
-        );
-    }
     let metrics = Metrics::new();
     if !settings.observe.metrics_addr.is_empty() {
         let addr: SocketAddr = settings

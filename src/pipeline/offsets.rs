@@ -136,6 +136,17 @@ impl OffsetTracker {
         out
     }
 
+    /// Give every assigned partition a new epoch and forget its unfinished offsets (after
+    /// an aborted transaction, when consumption rewinds). Returns how many were dropped.
+    pub fn restart_all(&mut self) -> usize {
+        let dropped = self.in_flight;
+        let partitions: Vec<TopicPartition> = self.partitions.keys().cloned().collect();
+        for tp in partitions {
+            self.assign(tp);
+        }
+        dropped
+    }
+
     /// Messages consumed and not yet done, over all assigned partitions.
     pub fn in_flight(&self) -> usize {
         self.in_flight
@@ -212,6 +223,18 @@ mod tests {
         assert!(!t.done(&tp(0), e, 1), "old epoch after re-assign is stale");
         assert!(t.is_current(&tp(0), e2));
         assert!(t.done(&tp(0), e2, 1));
+    }
+
+    #[test]
+    fn restart_all_makes_old_work_stale() {
+        let mut t = OffsetTracker::default();
+        let e = t.assign(tp(0));
+        t.consumed(&tp(0), 1);
+        t.consumed(&tp(0), 2);
+        assert_eq!(t.restart_all(), 2);
+        assert_eq!(t.in_flight(), 0);
+        assert!(!t.done(&tp(0), e, 1));
+        assert_eq!(t.assigned(), 1);
     }
 
     #[test]

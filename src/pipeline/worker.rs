@@ -1,163 +1,69 @@
-//! The consume–enrich–produce–commit loop (at-least-once).
+//! The consume → enrich → produce → commit loop, in both delivery modes.
 //!
 //! One async task owns the loop; enrichment runs on a fixed thread pool. Per message:
 //! 1. consume, register the offset with the [`OffsetTracker`], hand the bytes to the pool;
-//! 2. results are taken back *in consume order* and sent to the producer at once, so
+//! 2. results are taken back *in consume order* and enqueued to the producer at once, so
 //!    outputs keep the input order of each partition;
-//! 3. when every output of a message (record, event messages, or its dead letter) is
-//!    acknowledged, its offset is done; commits go up to the first offset not yet done.
+//! 3. **at-least-once**: when every output of a message (record, event messages, or its
+//!    dead letter) is acknowledged, its offset is done; commits go up to the first
+//!    offset not yet done. **exactly-once**: outputs are sent inside a Kafka transaction
+//!    that also carries the consumed positions (`send_offsets_to_transaction` with the
+//!    group metadata, so fencing follows the group); it commits every
+//!    `transaction_max_messages` messages or `transaction_interval_ms`. On an abortable
+//!    error the transaction aborts and consumption rewinds to the last committed
+//!    positions; a fenced (zombie) worker stops with an error.
 //!
 //! Backpressure: no new message is consumed while `max_in_flight` are unfinished.
-//! Rebalances: on revoke, what is done is committed synchronously and unfinished work of
-//! the partition is dropped (its epoch becomes stale); the new owner starts from there.
-//! Shutdown: stop consuming, finish and publish in-flight work, commit, close — bounded
-//! by a deadline after which whatever is done is committed and the rest is abandoned
-//! (it was never committed, so the next owner reprocesses it).
+//! Rebalances: see [`super::clients::WorkerContext`]. Shutdown: stop consuming, finish
+//! and publish in-flight work, commit, close — bounded by a deadline after which what is
+//! done is committed and the rest abandoned (never committed, so it is redone).
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::Context as _;
+use anyhow::{anyhow, Context as _};
 use futures::stream::{FuturesOrdered, FuturesUnordered};
 use futures::StreamExt;
-use rdkafka::client::ClientContext;
-use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{
-    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
-};
-use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
-use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
-use rdkafka::statistics::Statistics;
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Message, OwnedMessage};
+use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::oneshot;
 
+use super::clients::{self, TransactionalState, WorkerContext};
 use super::offsets::{OffsetTracker, TopicPartition};
+use super::output;
 use super::process::{self, Input, Options, Outcome, Outgoing};
 use super::shutdown::Shutdown;
+use super::transaction::{Member, Transaction};
 use crate::article::{DecodeLimits, InputFormat};
 use crate::enrich::Enricher;
 use crate::observe::{now_rfc3339, Metrics};
 use crate::record::KafkaPosition;
-use crate::settings::Settings;
+use crate::settings::{Guarantee, Settings};
 
-/// Header names on dead letters.
-pub mod dlq_headers {
-    /// Stable reason code (`invalid_json`, `not_utf8`, `too_large`, ...).
-    pub const REASON: &str = "parleywire.error.reason";
-    /// Human-readable error message.
-    pub const MESSAGE: &str = "parleywire.error.message";
-    /// Input topic.
-    pub const TOPIC: &str = "parleywire.source.topic";
-    /// Input partition.
-    pub const PARTITION: &str = "parleywire.source.partition";
-    /// Input offset.
-    pub const OFFSET: &str = "parleywire.source.offset";
-    /// Input timestamp (ms since epoch), when known.
-    pub const TIMESTAMP: &str = "parleywire.source.timestamp";
-    /// Size of the original value in bytes.
-    pub const SIZE: &str = "parleywire.source.size";
-    /// Present ("true") when the payload was cut to `dlq_max_payload_bytes`.
-    pub const TRUNCATED: &str = "parleywire.payload.truncated";
-}
+pub use super::output::dlq_headers;
 
-/// Shared between the loop and the librdkafka callbacks.
-pub struct WorkerContext {
-    /// Offsets consumed, done, committable.
-    tracker: Arc<Mutex<OffsetTracker>>,
-    /// Metrics and log events.
-    metrics: Arc<Metrics>,
-    /// Input topic (lag is reported for it only).
-    input_topic: String,
-}
-
-impl ClientContext for WorkerContext {
-    fn stats(&self, statistics: Statistics) {
-        if let Some(topic) = statistics.topics.get(&self.input_topic) {
-            for (partition, p) in &topic.partitions {
-                if *partition >= 0 && p.consumer_lag >= 0 {
-                    self.metrics
-                        .consumer_lag(&self.input_topic, *partition, p.consumer_lag);
-                }
-            }
-        }
-    }
-}
-
-impl ConsumerContext for WorkerContext {
-    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        let Rebalance::Revoke(revoked) = rebalance else {
-            return;
-        };
-        let mut commit = TopicPartitionList::new();
-        let mut dropped = 0;
-        {
-            let mut tracker = self.tracker.lock().expect("tracker lock");
-            for elem in revoked.elements() {
-                let tp = (elem.topic().to_string(), elem.partition());
-                let (position, n) = tracker.revoke(&tp);
-                dropped += n;
-                if let Some(p) = position {
-                    let _ = commit.add_partition_offset(&tp.0, tp.1, Offset::Offset(p));
-                }
-            }
-        }
-        self.metrics.rebalanced("revoke", &describe(revoked));
-        if commit.count() > 0 {
-            if let Err(e) = consumer.commit(&commit, CommitMode::Sync) {
-                self.metrics.offsets_committed(false, &e.to_string());
-            }
-        }
-        self.metrics.dropped_on_revoke(dropped as u64);
-    }
-
-    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        if let Rebalance::Assign(assigned) = rebalance {
-            let mut tracker = self.tracker.lock().expect("tracker lock");
-            for elem in assigned.elements() {
-                tracker.assign((elem.topic().to_string(), elem.partition()));
-            }
-            drop(tracker);
-            self.metrics.rebalanced("assign", &describe(assigned));
-            self.metrics.set_ready(true);
-        }
-    }
-
-    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
-        match result {
-            Ok(()) => self.metrics.offsets_committed(true, &describe(offsets)),
-            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
-            Err(e) => self.metrics.offsets_committed(false, &e.to_string()),
-        }
-    }
-}
-
-fn describe(tpl: &TopicPartitionList) -> String {
-    tpl.elements()
-        .iter()
-        .map(|e| match e.offset() {
-            Offset::Offset(o) => format!("{}[{}]@{o}", e.topic(), e.partition()),
-            _ => format!("{}[{}]", e.topic(), e.partition()),
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
+/// How long a blocking transaction call may take.
+const TXN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What one run of the worker did (for tests, the demo and the exit log line).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RunSummary {
     /// Messages consumed.
     pub consumed: u64,
-    /// Records published (acknowledged).
+    /// Records published (acknowledged, or committed in a transaction).
     pub produced: u64,
-    /// Dead letters published (acknowledged).
+    /// Dead letters published.
     pub dead_lettered: u64,
     /// Messages still unfinished when the drain deadline passed.
     pub abandoned: u64,
 }
 
 /// Identity of one message while it moves through the loop.
+#[derive(Debug, Clone)]
 struct InFlight {
     /// Input topic and partition.
     tp: TopicPartition,
@@ -169,86 +75,58 @@ struct InFlight {
     timestamp_ms: Option<i64>,
 }
 
-/// A message whose outputs were all acknowledged.
-struct Delivered {
-    /// Which message.
-    msg: InFlight,
-    /// Record (true) or dead letter (false).
-    enriched: bool,
-}
+/// A processed message: its identity, the original (for dead letters and trace
+/// context), and the pool's answer (`Err` inside when the core panicked).
+type Processed = (
+    InFlight,
+    OwnedMessage,
+    Result<std::thread::Result<Outcome>, oneshot::error::RecvError>,
+);
 
-/// Build librdkafka configuration from the settings and extra properties.
-fn client_config(
-    base: &std::collections::BTreeMap<String, String>,
-    extra: &[(&str, &str)],
-    overrides: &std::collections::BTreeMap<String, String>,
-) -> ClientConfig {
-    let mut cfg = ClientConfig::new();
-    for (k, v) in extra {
-        cfg.set(*k, *v);
-    }
-    for (k, v) in base {
-        cfg.set(k, v);
-    }
-    for (k, v) in overrides {
-        cfg.set(k, v);
-    }
-    cfg
-}
-
-/// The consumer configuration: manual commits of explicit positions, read_committed.
-pub fn consumer_config(settings: &Settings) -> ClientConfig {
-    let stats = settings.observe.stats_interval_ms.to_string();
-    client_config(
-        &settings.common_properties(),
-        &[
-            ("group.id", settings.kafka.group.as_str()),
-            ("enable.auto.commit", "false"),
-            ("enable.auto.offset.store", "false"),
-            ("auto.offset.reset", "earliest"),
-            ("isolation.level", "read_committed"),
-            ("statistics.interval.ms", stats.as_str()),
-            ("session.timeout.ms", "10000"),
-            ("heartbeat.interval.ms", "1000"),
-        ],
-        &settings.kafka.consumer,
-    )
-}
-
-/// The producer configuration: idempotent, compressed, batched.
-pub fn producer_config(settings: &Settings) -> ClientConfig {
-    client_config(
-        &settings.common_properties(),
-        &[
-            ("enable.idempotence", "true"),
-            ("acks", "all"),
-            ("compression.type", settings.kafka.compression.as_str()),
-            ("linger.ms", "5"),
-            ("message.timeout.ms", "30000"),
-        ],
-        &settings.kafka.producer,
-    )
-}
-
-/// Run the at-least-once worker until `shutdown` fires and the drain completes.
+/// Run the worker until `shutdown` fires and the drain completes.
 pub async fn run(
     settings: Settings,
     enricher: Arc<Enricher>,
     metrics: Arc<Metrics>,
-    mut shutdown: Shutdown,
+    shutdown: Shutdown,
 ) -> anyhow::Result<RunSummary> {
+    let guarantee = settings.guarantee()?;
     let tracker = Arc::new(Mutex::new(OffsetTracker::default()));
+    let (producer, transaction) = match guarantee {
+        Guarantee::AtLeastOnce => {
+            let p: FutureProducer = clients::producer_config(&settings, None)
+                .create()
+                .context("creating the Kafka producer")?;
+            (p, None)
+        }
+        Guarantee::ExactlyOnce => {
+            let id = match settings.delivery.transactional_id.as_str() {
+                "" => clients::default_transactional_id(&settings.kafka.group),
+                id => id.to_string(),
+            };
+            let p: FutureProducer = clients::producer_config(&settings, Some(&id))
+                .create()
+                .context("creating the transactional Kafka producer")?;
+            let init = p.clone();
+            tokio::task::spawn_blocking(move || init.init_transactions(TXN_TIMEOUT))
+                .await?
+                .with_context(|| format!("initialising transactions (transactional.id {id})"))?;
+            tracing::info!(transactional_id = %id, "exactly-once: transactions initialised");
+            (p, Some(Arc::new(Mutex::new(Transaction::default()))))
+        }
+    };
     let context = WorkerContext {
         tracker: tracker.clone(),
         metrics: metrics.clone(),
         input_topic: settings.kafka.input_topic.clone(),
+        transactional: transaction.as_ref().map(|t| TransactionalState {
+            producer: producer.clone(),
+            transaction: t.clone(),
+        }),
     };
-    let consumer: StreamConsumer<WorkerContext> = consumer_config(&settings)
+    let consumer: StreamConsumer<WorkerContext> = clients::consumer_config(&settings)
         .create_with_context(context)
         .context("creating the Kafka consumer")?;
-    let producer: FutureProducer = producer_config(&settings)
-        .create()
-        .context("creating the Kafka producer")?;
     consumer
         .subscribe(&[settings.kafka.input_topic.as_str()])
         .context("subscribing to the input topic")?;
@@ -261,191 +139,501 @@ pub async fn run(
         .thread_name(|i| format!("enrich-{i}"))
         .build()
         .context("starting the enrichment pool")?;
-    let options = Options {
-        limits: DecodeLimits {
-            max_bytes: settings.worker.max_message_bytes,
-            max_depth: settings.worker.max_json_depth,
-        },
-        format: match settings.worker.input_format.as_str() {
-            "json" => InputFormat::Json,
-            "text" => InputFormat::Text,
-            _ => InputFormat::Auto,
-        },
-        passthrough: settings.worker.passthrough,
-    };
-    let events_topic =
-        (!settings.kafka.events_topic.is_empty()).then(|| settings.kafka.events_topic.clone());
     tracing::info!(
         brokers = %settings.kafka.brokers,
         group = %settings.kafka.group,
         input = %settings.kafka.input_topic,
         output = %settings.kafka.output_topic,
         dlq = %settings.kafka.dlq_topic,
+        guarantee = ?guarantee,
         threads,
         max_in_flight = settings.worker.max_in_flight,
         dictionaries = enricher.dictionaries_hash(),
         "worker started"
     );
-
-    let mut summary = RunSummary::default();
-    let mut processing = FuturesOrdered::new();
-    let mut deliveries = FuturesUnordered::new();
-    let mut commit_tick = tokio::time::interval(Duration::from_millis(
-        settings.worker.commit_interval_ms.max(10),
-    ));
-    commit_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut draining = false;
-    let deadline = tokio::time::sleep(Duration::from_secs(u64::MAX / 4));
-    tokio::pin!(deadline);
-
-    loop {
-        let in_flight = tracker.lock().expect("tracker lock").in_flight();
-        if draining && processing.is_empty() && deliveries.is_empty() {
-            break;
-        }
-        let can_consume = !draining && in_flight < settings.worker.max_in_flight;
-        tokio::select! {
-            _ = shutdown.recv(), if !draining => {
-                draining = true;
-                deadline.as_mut().reset(tokio::time::Instant::now() + Duration::from_secs(settings.worker.shutdown_timeout_secs));
-                tracing::info!(in_flight, "stop requested: draining in-flight work");
-            }
-            _ = &mut deadline, if draining => {
-                summary.abandoned = in_flight as u64;
-                tracing::warn!(in_flight, "drain deadline passed: committing what is done, abandoning the rest");
-                break;
-            }
-            Some((msg, original, result)) = processing.next() => {
-                let msg: InFlight = msg;
-                if !tracker.lock().expect("tracker lock").is_current(&msg.tp, msg.epoch) {
-                    continue; // partition revoked meanwhile: the new owner redoes it
-                }
-                let original: OwnedMessage = original;
-                let outcome = match result {
-                    Ok(Ok(outcome)) => outcome,
-                    Ok(Err(panic)) => Outcome::Rejected { reason: "enrich_panic", message: panic_message(panic) },
-                    Err(_) => Outcome::Rejected { reason: "enrich_panic", message: "enrichment task lost".into() },
-                };
-                let (outgoing, enriched) = match outcome {
-                    Outcome::Enriched { record, events, event_types, enrich_seconds } => {
-                        let types: Vec<&str> = event_types.iter().map(String::as_str).collect();
-                        metrics.article_enriched(enrich_seconds, &types);
-                        let mut out = vec![(settings.kafka.output_topic.clone(), record)];
-                        if let Some(topic) = &events_topic {
-                            out.extend(events.into_iter().map(|e| (topic.clone(), e)));
-                        }
-                        (out, true)
-                    }
-                    Outcome::Rejected { reason, message } => {
-                        metrics.dead_lettered(reason, &message, &msg.tp.0, msg.tp.1, msg.offset);
-                        let letter = dead_letter(&original, reason, &message, settings.worker.dlq_max_payload_bytes);
-                        (vec![(settings.kafka.dlq_topic.clone(), letter)], false)
-                    }
-                };
-                let outgoing = with_trace_context(outgoing, &original);
-                let futures = send_all(&producer, &outgoing, &metrics).await;
-                deliveries.push(confirm(producer.clone(), outgoing, futures, metrics.clone(), Delivered { msg, enriched }));
-            }
-            Some(delivered) = deliveries.next() => {
-                let Delivered { msg, enriched } = delivered;
-                if tracker.lock().expect("tracker lock").done(&msg.tp, msg.epoch, msg.offset) {
-                    metrics.message_done();
-                    if enriched {
-                        summary.produced += 1;
-                        metrics.record_produced(msg.timestamp_ms.and_then(since_epoch_ms));
-                    } else {
-                        summary.dead_lettered += 1;
-                    }
-                }
-            }
-            _ = commit_tick.tick() => {
-                let commits = tracker.lock().expect("tracker lock").take_commits();
-                commit(&consumer, &commits, CommitMode::Async, &metrics);
-            }
-            received = consumer.recv(), if can_consume => {
-                let m = match received {
-                    Ok(m) => m,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "consumer error");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                };
-                let tp = (m.topic().to_string(), m.partition());
-                let Some(epoch) = tracker.lock().expect("tracker lock").consumed(&tp, m.offset()) else {
-                    continue;
-                };
-                metrics.message_consumed();
-                summary.consumed += 1;
-                let owned = m.detach();
-                let msg = InFlight { tp, offset: owned.offset(), epoch, timestamp_ms: owned.timestamp().to_millis() };
-                let (tx, rx) = oneshot::channel();
-                let job_enricher = enricher.clone();
-                let job_msg = owned.clone();
-                let with_events = events_topic.is_some();
-                pool.spawn(move || {
-                    let input = Input {
-                        position: KafkaPosition { topic: job_msg.topic().to_string(), partition: job_msg.partition(), offset: job_msg.offset() },
-                        key: job_msg.key(),
-                        value: job_msg.payload(),
-                        timestamp_ms: job_msg.timestamp().to_millis(),
-                    };
-                    let now = now_rfc3339();
-                    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                        process::process(&job_enricher, &input, &options, with_events, &now)
-                    }));
-                    let _ = tx.send(result);
-                });
-                processing.push_back(async move { (msg, owned, rx.await) });
-            }
-        }
-    }
-
-    // Final commit of everything done, then close cleanly (bounded: closing can hang
-    // inside librdkafka when the broker is gone).
-    metrics.set_ready(false);
-    let positions = tracker.lock().expect("tracker lock").safe_positions();
-    commit(&consumer, &positions, CommitMode::Sync, &metrics);
-    let flush = tokio::task::spawn_blocking(move || {
-        let _ = rdkafka::producer::Producer::flush(&producer, Duration::from_secs(5));
-    });
-    let _ = tokio::time::timeout(Duration::from_secs(6), flush).await;
+    let mut worker = Loop {
+        options: Options {
+            limits: DecodeLimits {
+                max_bytes: settings.worker.max_message_bytes,
+                max_depth: settings.worker.max_json_depth,
+            },
+            format: match settings.worker.input_format.as_str() {
+                "json" => InputFormat::Json,
+                "text" => InputFormat::Text,
+                _ => InputFormat::Auto,
+            },
+            passthrough: settings.worker.passthrough,
+        },
+        events_topic: (!settings.kafka.events_topic.is_empty())
+            .then(|| settings.kafka.events_topic.clone()),
+        settings,
+        consumer,
+        producer,
+        tracker,
+        metrics,
+        transaction,
+        enricher,
+        pool,
+        summary: RunSummary::default(),
+        abort_backoff: Duration::from_millis(100),
+    };
+    let result = worker.run(shutdown).await;
+    // Close the consumer off the runtime, bounded: `rd_kafka_destroy` can hang when the
+    // brokers are gone.
+    let Loop {
+        consumer, producer, ..
+    } = worker;
     let close = tokio::task::spawn_blocking(move || {
-        consumer.unsubscribe();
         drop(consumer);
+        drop(producer);
     });
     if tokio::time::timeout(Duration::from_secs(10), close)
         .await
         .is_err()
     {
-        tracing::warn!("consumer close timed out");
+        tracing::warn!("closing the Kafka clients timed out");
     }
-    tracing::info!(
-        consumed = summary.consumed,
-        produced = summary.produced,
-        dead_lettered = summary.dead_lettered,
-        abandoned = summary.abandoned,
-        "worker stopped"
-    );
-    Ok(summary)
+    result
 }
 
-fn commit(
-    consumer: &StreamConsumer<WorkerContext>,
-    positions: &[(TopicPartition, i64)],
-    mode: CommitMode,
-    metrics: &Metrics,
-) {
-    if positions.is_empty() {
-        return;
+/// The loop's state.
+struct Loop {
+    /// Configuration.
+    settings: Settings,
+    /// Decoding options.
+    options: Options,
+    /// Events topic, if on.
+    events_topic: Option<String>,
+    /// Input.
+    consumer: StreamConsumer<WorkerContext>,
+    /// Output (transactional in exactly-once mode).
+    producer: FutureProducer,
+    /// Offsets consumed, done, committable.
+    tracker: Arc<Mutex<OffsetTracker>>,
+    /// Metrics and log events.
+    metrics: Arc<Metrics>,
+    /// The open transaction, in exactly-once mode.
+    transaction: Option<Arc<Mutex<Transaction>>>,
+    /// The core.
+    enricher: Arc<Enricher>,
+    /// CPU pool for enrichment.
+    pool: rayon::ThreadPool,
+    /// Counts for the exit line.
+    summary: RunSummary,
+    /// Wait after an aborted transaction before resuming (grows while aborts repeat).
+    abort_backoff: Duration,
+}
+
+/// A message whose outputs were all acknowledged (at-least-once).
+struct Delivered {
+    /// Which message.
+    msg: InFlight,
+    /// Record (true) or dead letter (false).
+    enriched: bool,
+}
+
+impl Loop {
+    async fn run(&mut self, mut shutdown: Shutdown) -> anyhow::Result<RunSummary> {
+        let mut processing: FuturesOrdered<futures::future::BoxFuture<'static, Processed>> =
+            FuturesOrdered::new();
+        let mut deliveries = FuturesUnordered::new();
+        let tick_ms = match self.transaction {
+            Some(_) => self.settings.delivery.transaction_interval_ms,
+            None => self.settings.worker.commit_interval_ms,
+        };
+        let mut tick = tokio::time::interval(Duration::from_millis(tick_ms.max(10)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut draining = false;
+        let deadline = tokio::time::sleep(Duration::from_secs(u64::MAX / 4));
+        tokio::pin!(deadline);
+
+        loop {
+            let in_flight = self.tracker.lock().expect("tracker lock").in_flight();
+            if draining && processing.is_empty() && deliveries.is_empty() {
+                break;
+            }
+            let can_consume = !draining && in_flight < self.settings.worker.max_in_flight;
+            tokio::select! {
+                _ = shutdown.recv(), if !draining => {
+                    draining = true;
+                    deadline.as_mut().reset(tokio::time::Instant::now() + Duration::from_secs(self.settings.worker.shutdown_timeout_secs));
+                    tracing::info!(in_flight, "stop requested: draining in-flight work");
+                }
+                _ = &mut deadline, if draining => {
+                    self.summary.abandoned = in_flight as u64;
+                    tracing::warn!(in_flight, "drain deadline passed: committing what is done, abandoning the rest");
+                    break;
+                }
+                Some(processed) = processing.next() => self.on_processed(processed, &mut deliveries).await?,
+                Some(delivered) = deliveries.next() => self.on_delivered(delivered),
+                _ = tick.tick() => self.on_tick().await?,
+                received = self.consumer.recv(), if can_consume => {
+                    match received {
+                        Ok(m) => {
+                            if let Some(job) = self.on_message(m.detach()) {
+                                processing.push_back(job);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "consumer error");
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                        }
+                    }
+                }
+            }
+        }
+        self.finish(draining && self.summary.abandoned == 0).await;
+        Ok(self.summary.clone())
     }
+
+    /// Register a consumed message and start its enrichment on the pool.
+    fn on_message(
+        &mut self,
+        owned: OwnedMessage,
+    ) -> Option<futures::future::BoxFuture<'static, Processed>> {
+        let tp = (owned.topic().to_string(), owned.partition());
+        let epoch = self
+            .tracker
+            .lock()
+            .expect("tracker lock")
+            .consumed(&tp, owned.offset())?;
+        if let Some(t) = &self.transaction {
+            t.lock()
+                .expect("transaction lock")
+                .consumed(&tp, owned.offset());
+        }
+        self.metrics.message_consumed();
+        self.summary.consumed += 1;
+        let msg = InFlight {
+            tp,
+            offset: owned.offset(),
+            epoch,
+            timestamp_ms: owned.timestamp().to_millis(),
+        };
+        let (tx, rx) = oneshot::channel();
+        let enricher = self.enricher.clone();
+        let job_msg = owned.clone();
+        let options = self.options;
+        let with_events = self.events_topic.is_some();
+        self.pool.spawn(move || {
+            let input = Input {
+                position: KafkaPosition {
+                    topic: job_msg.topic().to_string(),
+                    partition: job_msg.partition(),
+                    offset: job_msg.offset(),
+                },
+                key: job_msg.key(),
+                value: job_msg.payload(),
+                timestamp_ms: job_msg.timestamp().to_millis(),
+            };
+            let now = now_rfc3339();
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                process::process(&enricher, &input, &options, with_events, &now)
+            }));
+            let _ = tx.send(result);
+        });
+        Some(Box::pin(async move { (msg, owned, rx.await) }))
+    }
+
+    /// Publish the outputs of a processed message (in consume order).
+    async fn on_processed(
+        &mut self,
+        (msg, original, result): Processed,
+        deliveries: &mut FuturesUnordered<futures::future::BoxFuture<'static, Delivered>>,
+    ) -> anyhow::Result<()> {
+        if !self
+            .tracker
+            .lock()
+            .expect("tracker lock")
+            .is_current(&msg.tp, msg.epoch)
+        {
+            return Ok(()); // partition revoked or rewound meanwhile: redone from the last commit
+        }
+        let outcome = match result {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(panic)) => Outcome::Rejected {
+                reason: "enrich_panic",
+                message: panic_message(panic),
+            },
+            Err(_) => Outcome::Rejected {
+                reason: "enrich_panic",
+                message: "enrichment task lost".into(),
+            },
+        };
+        let (outgoing, enriched) = self.outputs(&msg, &original, outcome);
+        match self.transaction.clone() {
+            None => {
+                let mut futures = Vec::with_capacity(outgoing.len());
+                for (topic, m) in &outgoing {
+                    futures.push(
+                        output::enqueue_retrying(&self.producer, topic, m, &self.metrics).await,
+                    );
+                }
+                let token = Delivered { msg, enriched };
+                deliveries.push(Box::pin(output::confirm(
+                    self.producer.clone(),
+                    outgoing,
+                    futures,
+                    self.metrics.clone(),
+                    token,
+                )));
+            }
+            Some(transaction) => {
+                if !transaction.lock().expect("transaction lock").is_open() {
+                    let p = self.producer.clone();
+                    if let Err(e) = tokio::task::block_in_place(|| p.begin_transaction()) {
+                        return self.transaction_failed(e).await;
+                    }
+                    transaction.lock().expect("transaction lock").begin();
+                }
+                for (topic, m) in &outgoing {
+                    if let Err(e) = output::enqueue(&self.producer, topic, m).await {
+                        return self.transaction_failed(e).await;
+                    }
+                }
+                let full = {
+                    let mut t = transaction.lock().expect("transaction lock");
+                    t.add(Member {
+                        tp: msg.tp,
+                        offset: msg.offset,
+                        epoch: msg.epoch,
+                        timestamp_ms: msg.timestamp_ms,
+                        enriched,
+                    });
+                    t.len() >= self.settings.delivery.transaction_max_messages
+                };
+                if full {
+                    self.commit_transaction().await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The messages to publish for one outcome, and whether it is a record (vs a dead letter).
+    fn outputs(
+        &self,
+        msg: &InFlight,
+        original: &OwnedMessage,
+        outcome: Outcome,
+    ) -> (Vec<(String, Outgoing)>, bool) {
+        let (outgoing, enriched) = match outcome {
+            Outcome::Enriched {
+                record,
+                events,
+                event_types,
+                enrich_seconds,
+            } => {
+                let types: Vec<&str> = event_types.iter().map(String::as_str).collect();
+                self.metrics.article_enriched(enrich_seconds, &types);
+                let mut out = vec![(self.settings.kafka.output_topic.clone(), record)];
+                if let Some(topic) = &self.events_topic {
+                    out.extend(events.into_iter().map(|e| (topic.clone(), e)));
+                }
+                (out, true)
+            }
+            Outcome::Rejected { reason, message } => {
+                self.metrics
+                    .dead_lettered(reason, &message, &msg.tp.0, msg.tp.1, msg.offset);
+                let letter = output::dead_letter(
+                    original,
+                    reason,
+                    &message,
+                    self.settings.worker.dlq_max_payload_bytes,
+                );
+                (vec![(self.settings.kafka.dlq_topic.clone(), letter)], false)
+            }
+        };
+        (output::with_trace_context(outgoing, original), enriched)
+    }
+
+    /// At-least-once: all outputs of a message are acknowledged.
+    fn on_delivered(&mut self, Delivered { msg, enriched }: Delivered) {
+        if self
+            .tracker
+            .lock()
+            .expect("tracker lock")
+            .done(&msg.tp, msg.epoch, msg.offset)
+        {
+            self.count_done(msg.timestamp_ms, enriched);
+        }
+    }
+
+    fn count_done(&mut self, timestamp_ms: Option<i64>, enriched: bool) {
+        self.metrics.message_done();
+        if enriched {
+            self.summary.produced += 1;
+            self.metrics
+                .record_produced(timestamp_ms.and_then(since_epoch_ms));
+        } else {
+            self.summary.dead_lettered += 1;
+        }
+    }
+
+    /// Periodic work: commit offsets (at-least-once) or a due transaction.
+    async fn on_tick(&mut self) -> anyhow::Result<()> {
+        match &self.transaction {
+            None => {
+                let commits = self.tracker.lock().expect("tracker lock").take_commits();
+                self.commit_offsets(&commits, CommitMode::Async);
+                Ok(())
+            }
+            Some(t) => {
+                let due = {
+                    let t = t.lock().expect("transaction lock");
+                    t.is_open()
+                        && t.age()
+                            >= Duration::from_millis(self.settings.delivery.transaction_interval_ms)
+                };
+                if due {
+                    self.commit_transaction().await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn commit_offsets(&self, positions: &[(TopicPartition, i64)], mode: CommitMode) {
+        if positions.is_empty() {
+            return;
+        }
+        if let Err(e) = self.consumer.commit(&positions_list(positions), mode) {
+            self.metrics.offsets_committed(false, &e.to_string());
+        }
+    }
+
+    /// Commit the open transaction with the consumed positions.
+    async fn commit_transaction(&mut self) -> anyhow::Result<()> {
+        let Some(transaction) = self.transaction.clone() else {
+            return Ok(());
+        };
+        let positions: Vec<(TopicPartition, i64)> = {
+            let t = transaction.lock().expect("transaction lock");
+            if !t.is_open() {
+                return Ok(());
+            }
+            t.positions()
+                .iter()
+                .map(|(tp, o)| (tp.clone(), *o))
+                .collect()
+        };
+        let metadata = self
+            .consumer
+            .group_metadata()
+            .ok_or_else(|| anyhow!("no consumer group metadata for the transaction"))?;
+        let producer = self.producer.clone();
+        let offsets = positions_list(&positions);
+        let result = tokio::task::block_in_place(|| {
+            if offsets.count() > 0 {
+                producer.send_offsets_to_transaction(&offsets, &metadata, TXN_TIMEOUT)?;
+            }
+            producer.commit_transaction(TXN_TIMEOUT)
+        });
+        match result {
+            Ok(()) => {
+                let members = transaction.lock().expect("transaction lock").committed();
+                self.metrics.transaction("committed", members.len());
+                self.abort_backoff = Duration::from_millis(100);
+                for m in members {
+                    if self
+                        .tracker
+                        .lock()
+                        .expect("tracker lock")
+                        .done(&m.tp, m.epoch, m.offset)
+                    {
+                        self.count_done(m.timestamp_ms, m.enriched);
+                    }
+                }
+                Ok(())
+            }
+            Err(e) => self.transaction_failed(e).await,
+        }
+    }
+
+    /// A transaction step failed: stop if fenced or fatal, else abort and rewind.
+    async fn transaction_failed(&mut self, error: KafkaError) -> anyhow::Result<()> {
+        let fatal = matches!(&error, KafkaError::Transaction(e) if e.is_fatal());
+        if fatal {
+            return Err(anyhow!(error))
+                .context("fatal transaction error (fenced by a newer instance?): stopping");
+        }
+        tracing::warn!(error = %error, "transaction failed: aborting and rewinding to the last committed positions");
+        let producer = self.producer.clone();
+        if let Err(e) = tokio::task::block_in_place(|| producer.abort_transaction(TXN_TIMEOUT)) {
+            if matches!(&e, KafkaError::Transaction(t) if t.is_fatal()) {
+                return Err(anyhow!(e)).context("fatal error aborting the transaction: stopping");
+            }
+            tracing::error!(error = %e, "abort failed");
+        }
+        let Some(transaction) = self.transaction.clone() else {
+            return Ok(());
+        };
+        let (members, resume) = {
+            let mut t = transaction.lock().expect("transaction lock");
+            (t.reset(), t.resume_points())
+        };
+        self.metrics.transaction("aborted", members.len());
+        for ((topic, partition), offset) in &resume {
+            if let Err(e) = self.consumer.seek(
+                topic,
+                *partition,
+                Offset::Offset(*offset),
+                Duration::from_secs(10),
+            ) {
+                tracing::error!(topic, partition, offset, error = %e, "rewind failed");
+            }
+        }
+        let dropped = self.tracker.lock().expect("tracker lock").restart_all();
+        self.metrics.dropped_unfinished("abort", dropped as u64);
+        tokio::time::sleep(self.abort_backoff).await;
+        self.abort_backoff = (self.abort_backoff * 2).min(Duration::from_secs(10));
+        Ok(())
+    }
+
+    /// Final commit, then close the clients (bounded: closing can hang inside librdkafka
+    /// when the broker is gone).
+    async fn finish(&mut self, drained: bool) {
+        self.metrics.set_ready(false);
+        match &self.transaction {
+            None => {
+                let positions = self.tracker.lock().expect("tracker lock").safe_positions();
+                self.commit_offsets(&positions, CommitMode::Sync);
+            }
+            Some(_) if drained => {
+                if let Err(e) = self.commit_transaction().await {
+                    tracing::error!(error = %e, "final transaction failed");
+                }
+            }
+            Some(t) => {
+                if t.lock().expect("transaction lock").is_open() {
+                    let p = self.producer.clone();
+                    let _ = tokio::task::block_in_place(|| p.abort_transaction(TXN_TIMEOUT));
+                }
+            }
+        }
+        let producer = self.producer.clone();
+        let flush = tokio::task::spawn_blocking(move || {
+            let _ = producer.flush(Duration::from_secs(5));
+        });
+        let _ = tokio::time::timeout(Duration::from_secs(6), flush).await;
+        self.consumer.unsubscribe();
+        let s = &self.summary;
+        tracing::info!(
+            consumed = s.consumed,
+            produced = s.produced,
+            dead_lettered = s.dead_lettered,
+            abandoned = s.abandoned,
+            "worker stopped"
+        );
+    }
+}
+
+fn positions_list(positions: &[(TopicPartition, i64)]) -> TopicPartitionList {
     let mut tpl = TopicPartitionList::new();
     for ((topic, partition), offset) in positions {
         let _ = tpl.add_partition_offset(topic, *partition, Offset::Offset(*offset));
     }
-    if let Err(e) = consumer.commit(&tpl, mode) {
-        metrics.offsets_committed(false, &e.to_string());
-    }
+    tpl
 }
 
 fn since_epoch_ms(ms: i64) -> Option<Duration> {
@@ -463,152 +651,4 @@ fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
     format!("enrichment panicked: {text}")
-}
-
-/// The dead letter for an unreadable input: original key and bytes (cut to `max_payload`),
-/// reason and origin in headers.
-pub fn dead_letter(
-    original: &OwnedMessage,
-    reason: &str,
-    message: &str,
-    max_payload: usize,
-) -> Outgoing {
-    let payload = original.payload().unwrap_or_default();
-    let mut headers = vec![
-        (dlq_headers::REASON.to_string(), reason.as_bytes().to_vec()),
-        (
-            dlq_headers::MESSAGE.to_string(),
-            message.as_bytes().to_vec(),
-        ),
-        (
-            dlq_headers::TOPIC.to_string(),
-            original.topic().as_bytes().to_vec(),
-        ),
-        (
-            dlq_headers::PARTITION.to_string(),
-            original.partition().to_string().into_bytes(),
-        ),
-        (
-            dlq_headers::OFFSET.to_string(),
-            original.offset().to_string().into_bytes(),
-        ),
-        (
-            dlq_headers::SIZE.to_string(),
-            payload.len().to_string().into_bytes(),
-        ),
-    ];
-    if let Some(ts) = original.timestamp().to_millis() {
-        headers.push((
-            dlq_headers::TIMESTAMP.to_string(),
-            ts.to_string().into_bytes(),
-        ));
-    }
-    let payload = if payload.len() > max_payload {
-        headers.push((dlq_headers::TRUNCATED.to_string(), b"true".to_vec()));
-        payload[..max_payload].to_vec()
-    } else {
-        payload.to_vec()
-    };
-    Outgoing {
-        key: original.key().unwrap_or_default().to_vec(),
-        payload,
-        headers,
-    }
-}
-
-/// Propagate W3C trace context from the input message to every output.
-fn with_trace_context(
-    mut outgoing: Vec<(String, Outgoing)>,
-    original: &OwnedMessage,
-) -> Vec<(String, Outgoing)> {
-    if let Some(headers) = original.headers() {
-        for h in headers.iter() {
-            if matches!(h.key, "traceparent" | "tracestate") {
-                if let Some(v) = h.value {
-                    for (_, o) in &mut outgoing {
-                        o.headers.push((h.key.to_string(), v.to_vec()));
-                    }
-                }
-            }
-        }
-    }
-    outgoing
-}
-
-fn owned_headers(headers: &[(String, Vec<u8>)]) -> OwnedHeaders {
-    headers.iter().fold(
-        OwnedHeaders::new_with_capacity(headers.len()),
-        |h, (k, v)| {
-            h.insert(Header {
-                key: k.as_str(),
-                value: Some(v.as_slice()),
-            })
-        },
-    )
-}
-
-/// Enqueue one message, waiting while the producer's local queue is full and retrying
-/// other enqueue errors with backoff: never gives up (the offset stays uncommitted).
-async fn send_one(
-    producer: &FutureProducer,
-    topic: &str,
-    msg: &Outgoing,
-    metrics: &Metrics,
-) -> DeliveryFuture {
-    let mut backoff = Duration::from_millis(50);
-    loop {
-        let record = FutureRecord::to(topic)
-            .key(msg.key.as_slice())
-            .payload(msg.payload.as_slice())
-            .headers(owned_headers(&msg.headers));
-        match producer.send_result(record) {
-            Ok(f) => return f,
-            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            Err((e, _)) => {
-                metrics.delivery_failed(topic, &e.to_string());
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-            }
-        }
-    }
-}
-
-/// Enqueue every output of one message, in order.
-async fn send_all(
-    producer: &FutureProducer,
-    outgoing: &[(String, Outgoing)],
-    metrics: &Metrics,
-) -> Vec<DeliveryFuture> {
-    let mut futures = Vec::with_capacity(outgoing.len());
-    for (topic, msg) in outgoing {
-        futures.push(send_one(producer, topic, msg, metrics).await);
-    }
-    futures
-}
-
-/// Wait until every output of one message is acknowledged, re-sending failed ones with
-/// backoff (e.g. the output topic is missing until an operator creates it).
-async fn confirm(
-    producer: FutureProducer,
-    outgoing: Vec<(String, Outgoing)>,
-    futures: Vec<DeliveryFuture>,
-    metrics: Arc<Metrics>,
-    delivered: Delivered,
-) -> Delivered {
-    for ((topic, msg), mut future) in outgoing.iter().zip(futures) {
-        let mut backoff = Duration::from_millis(100);
-        loop {
-            match future.await {
-                Ok(Ok(_)) => break,
-                Ok(Err((e, _))) => metrics.delivery_failed(topic, &e.to_string()),
-                Err(_) => metrics.delivery_failed(topic, "delivery report lost"),
-            }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(5));
-            future = send_one(&producer, topic, msg, &metrics).await;
-        }
-    }
-    delivered
 }

@@ -46,13 +46,28 @@ pub fn unique(prefix: &str) -> String {
 
 /// Create topics with `partitions` partitions each.
 pub async fn create_topics(brokers: &str, names: &[&str], partitions: i32) {
+    create_topics_with(brokers, names, partitions, &[]).await
+}
+
+/// Create topics with `partitions` partitions each and topic configs.
+pub async fn create_topics_with(
+    brokers: &str,
+    names: &[&str],
+    partitions: i32,
+    config: &[(&str, &str)],
+) {
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .create()
         .expect("admin client");
     let topics: Vec<NewTopic> = names
         .iter()
-        .map(|n| NewTopic::new(n, partitions, TopicReplication::Fixed(1)))
+        .map(|n| {
+            config.iter().fold(
+                NewTopic::new(n, partitions, TopicReplication::Fixed(1)),
+                |t, (k, v)| t.set(k, v),
+            )
+        })
         .collect();
     let results = admin
         .create_topics(
@@ -127,6 +142,30 @@ pub fn read_topic(
     expected: usize,
     timeout: Duration,
 ) -> Vec<Read> {
+    read(brokers, topic, partitions, expected, None, timeout)
+}
+
+/// Read `topic` from the beginning until at least `expected` messages arrived and then
+/// nothing more for `idle` (so duplicates beyond `expected` are seen too), or `timeout`.
+pub fn read_until_idle(
+    brokers: &str,
+    topic: &str,
+    partitions: i32,
+    expected: usize,
+    idle: Duration,
+    timeout: Duration,
+) -> Vec<Read> {
+    read(brokers, topic, partitions, expected, Some(idle), timeout)
+}
+
+fn read(
+    brokers: &str,
+    topic: &str,
+    partitions: i32,
+    expected: usize,
+    idle: Option<Duration>,
+    timeout: Duration,
+) -> Vec<Read> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", unique("reader"))
@@ -141,9 +180,18 @@ pub fn read_topic(
     }
     consumer.assign(&tpl).unwrap();
     let deadline = Instant::now() + timeout;
+    let mut last_message = Instant::now();
     let mut out = Vec::new();
-    while out.len() < expected && Instant::now() < deadline {
+    while Instant::now() < deadline {
+        if out.len() >= expected {
+            match idle {
+                None => break,
+                Some(idle) if last_message.elapsed() >= idle => break,
+                Some(_) => {}
+            }
+        }
         if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
+            last_message = Instant::now();
             let headers = m
                 .headers()
                 .map(|h| {
@@ -243,10 +291,20 @@ impl Topology {
     }
 }
 
-/// A `parleywire run` process.
+/// A `parleywire run` process; killed on drop if still running (a failed test leaves
+/// no worker behind).
 pub struct Worker {
     pub child: Child,
     pub metrics_port: u16,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 impl Worker {
@@ -291,6 +349,18 @@ impl Worker {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Kill the process with SIGKILL (no drain, no commit).
+    pub fn kill9(mut self) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+        let _ = self.child.wait();
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
     }
 
     /// GET a path from the worker's HTTP server.
