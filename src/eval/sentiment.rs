@@ -1,14 +1,255 @@
-//! Scoring sentiment against a gold file. (Lands with the sentiment issue.)
+//! Scoring sentiment against a gold file (`parleywire eval sentiment FILE`).
+//!
+//! Two formats, told apart by content:
+//! - **SemEval-2007 style TSV** — `id<TAB>valence<TAB>text[<TAB>split]`, valence in -100..100,
+//!   optional header line. Scores the document compound of each text: Pearson r against the
+//!   valence, and 3-class macro-F1 where the gold class is negative for valence ≤ −25,
+//!   positive for ≥ 25, neutral between (the middle eighth of the scale each side of zero,
+//!   which splits typical headline sets into three classes of similar size), and the
+//!   predicted class is the document label (compound ±0.05, as VADER).
+//! - **NewsMTSC style JSONL** — `{"sentence_normalized", "targets": [{"from", "to",
+//!   "polarity": 2.0|4.0|6.0, "further_mentions"?: [{"from", "to"}]}]}`, offsets in
+//!   characters. Scores `mention_sentiment` of each target over all its mentions: accuracy
+//!   and macro-F1 over negative / neutral / positive, with the sentence-tone baseline
+//!   (document label of the sentence) beside it.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
+use anyhow::Context as _;
+use serde::Deserialize;
+
 use crate::enrich::Enricher;
+use crate::record::Span;
+
+/// Gold valence at or beyond which a SemEval item is positive (negative when ≤ minus it).
+pub const VALENCE_THRESHOLD: f64 = 25.0;
+
+/// Class index: 0 negative, 1 neutral, 2 positive.
+fn class_of_label(label: &str) -> usize {
+    match label {
+        "negative" => 0,
+        "positive" => 2,
+        _ => 1,
+    }
+}
+
+/// Confusion matrix over the three classes, `[gold][predicted]`.
+#[derive(Default)]
+struct Confusion([[usize; 3]; 3]);
+
+impl Confusion {
+    fn add(&mut self, gold: usize, pred: usize) {
+        self.0[gold][pred] += 1;
+    }
+
+    fn total(&self) -> usize {
+        self.0.iter().flatten().sum()
+    }
+
+    fn accuracy(&self) -> f64 {
+        let right: usize = (0..3).map(|c| self.0[c][c]).sum();
+        right as f64 / self.total().max(1) as f64
+    }
+
+    /// F1 of each class.
+    fn f1(&self) -> [f64; 3] {
+        let mut out = [0.0; 3];
+        for (c, o) in out.iter_mut().enumerate() {
+            let tp = self.0[c][c] as f64;
+            let pred: usize = (0..3).map(|g| self.0[g][c]).sum();
+            let gold: usize = self.0[c].iter().sum();
+            let p = if pred > 0 { tp / pred as f64 } else { 0.0 };
+            let r = if gold > 0 { tp / gold as f64 } else { 0.0 };
+            *o = if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            };
+        }
+        out
+    }
+
+    fn macro_f1(&self) -> f64 {
+        self.f1().iter().sum::<f64>() / 3.0
+    }
+
+    fn report(&self, name: &str, out: &mut dyn Write) -> anyhow::Result<()> {
+        let f = self.f1();
+        writeln!(
+            out,
+            "{name}: macro-F1 {:.3}  accuracy {:.3}  (F1 negative {:.3}, neutral {:.3}, positive {:.3})",
+            self.macro_f1(),
+            self.accuracy(),
+            f[0],
+            f[1],
+            f[2]
+        )?;
+        Ok(())
+    }
+}
+
+/// Pearson correlation of two equally long series.
+fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    if x.len() < 2 {
+        return 0.0;
+    }
+    let mx = x.iter().sum::<f64>() / n;
+    let my = y.iter().sum::<f64>() / n;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        0.0
+    } else {
+        sxy / (sxx * syy).sqrt()
+    }
+}
 
 /// Score `enricher` on the gold file at `path` and write the report to `out`.
-pub fn run(path: &Path, _enricher: &Enricher, _out: &mut dyn Write) -> anyhow::Result<()> {
-    anyhow::bail!(
-        "sentiment evaluation is not built yet (gold file {})",
-        path.display()
-    )
+pub fn run(path: &Path, enricher: &Enricher, out: &mut dyn Write) -> anyhow::Result<()> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("opening gold file {}", path.display()))?;
+    let lines: Vec<String> = BufReader::new(file)
+        .lines()
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("reading {}", path.display()))?;
+    let first = lines.iter().find(|l| !l.trim().is_empty());
+    match first {
+        Some(l) if l.trim_start().starts_with('{') => targeted(path, &lines, enricher, out),
+        Some(_) => tone(path, &lines, enricher, out),
+        None => anyhow::bail!("gold file {} is empty", path.display()),
+    }
+}
+
+/// SemEval-2007 style TSV: Pearson r and 3-class macro-F1 of the document compound.
+fn tone(
+    path: &Path,
+    lines: &[String],
+    enricher: &Enricher,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let model = enricher.sentiment();
+    let mut gold = Vec::new();
+    let mut pred = Vec::new();
+    let mut conf = Confusion::default();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 3 {
+            anyhow::bail!(
+                "{}:{}: expected id<TAB>valence<TAB>text",
+                path.display(),
+                i + 1
+            );
+        }
+        let Ok(valence) = f[1].trim().parse::<f64>() else {
+            if i == 0 {
+                continue; // header
+            }
+            anyhow::bail!(
+                "{}:{}: valence `{}` is not a number",
+                path.display(),
+                i + 1,
+                f[1]
+            );
+        };
+        let doc = model.document(f[2]);
+        let g = if valence >= VALENCE_THRESHOLD {
+            2
+        } else if valence <= -VALENCE_THRESHOLD {
+            0
+        } else {
+            1
+        };
+        conf.add(g, class_of_label(&doc.label));
+        gold.push(valence);
+        pred.push(doc.compound);
+    }
+    writeln!(out, "gold: {} ({} items)", path.display(), gold.len())?;
+    writeln!(
+        out,
+        "document compound vs valence: Pearson r {:.3}",
+        pearson(&pred, &gold)
+    )?;
+    conf.report(
+        &format!("3-class (gold valence ±{VALENCE_THRESHOLD}, predicted compound ±0.05)"),
+        out,
+    )?;
+    Ok(())
+}
+
+/// One NewsMTSC line.
+#[derive(Deserialize)]
+struct MtscItem {
+    sentence_normalized: String,
+    targets: Vec<MtscTarget>,
+}
+
+/// One NewsMTSC target.
+#[derive(Deserialize)]
+struct MtscTarget {
+    from: usize,
+    to: usize,
+    polarity: f64,
+    #[serde(default)]
+    further_mentions: Vec<MtscMention>,
+}
+
+/// A further mention of a target.
+#[derive(Deserialize)]
+struct MtscMention {
+    from: usize,
+    to: usize,
+}
+
+/// NewsMTSC polarity (2 negative, 4 neutral, 6 positive) to class index.
+fn class_of_polarity(p: f64) -> usize {
+    if p < 3.0 {
+        0
+    } else if p > 5.0 {
+        2
+    } else {
+        1
+    }
+}
+
+/// NewsMTSC style JSONL: macro-F1 of `mention_sentiment` per target.
+fn targeted(
+    path: &Path,
+    lines: &[String],
+    enricher: &Enricher,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let model = enricher.sentiment();
+    let mut conf = Confusion::default();
+    let mut base = Confusion::default();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item: MtscItem = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: not a NewsMTSC item", path.display(), i + 1))?;
+        let text = &item.sentence_normalized;
+        let an = model.analyze(text);
+        let sentence = model.document_of(&an);
+        for t in &item.targets {
+            let mut mentions: Vec<Span> = vec![[t.from, t.to]];
+            mentions.extend(t.further_mentions.iter().map(|m| [m.from, m.to]));
+            let s = model.mention_sentiment_of(&an, text, &mentions);
+            let g = class_of_polarity(t.polarity);
+            conf.add(g, class_of_label(&s.label));
+            base.add(g, class_of_label(&sentence.label));
+        }
+    }
+    writeln!(out, "gold: {} ({} targets)", path.display(), conf.total())?;
+    conf.report("targeted (mention_sentiment)", out)?;
+    base.report("baseline (sentence tone)", out)?;
+    Ok(())
 }
