@@ -139,7 +139,8 @@ impl SentimentModel {
         Analysis { toks, vals, sents }
     }
 
-    /// Tone of a whole text: VADER's compound per sentence, averaged over sentences, plus
+    /// Tone of a whole text: VADER's normalised sum of sentence valences (see
+    /// [`Self::document_of`]), plus
     /// GDELT-style percentages of positive and negative words.
     pub fn document(&self, text: &str) -> DocumentSentiment {
         self.document_of(&self.analyze(text))
@@ -174,14 +175,19 @@ impl SentimentModel {
             } else if sum < 0.0 {
                 sum -= amp;
             }
-            sum_compound += f64::from(vader::normalize(sum));
+            sum_compound += f64::from(sum);
             n_sent += 1;
         }
         let words = an.toks.len();
+        // Sentence sums add up, damped by the square root of the number of sentences: one
+        // sentence scores as VADER, and a long article's tone grows with its consistency
+        // rather than with its length.
         let compound = if n_sent == 0 {
             0.0
         } else {
-            sum_compound / n_sent as f64
+            f64::from(vader::normalize(
+                (sum_compound / (n_sent as f64).sqrt()) as f32,
+            ))
         };
         let pct = |k: usize| {
             if words == 0 {

@@ -1,9 +1,17 @@
-//! Tests on text written for them.
+//! Tests on text written for them (no dataset sentences).
 
 use super::*;
+use crate::article::TargetSpec;
 
 fn model() -> SentimentModel {
     SentimentModel::new(&crate::dictionaries::embedded()).expect("embedded dictionaries compile")
+}
+
+/// Code-point span of the `nth` occurrence of `needle` in `text`.
+fn span(text: &str, needle: &str, nth: usize) -> Span {
+    let (b, _) = text.match_indices(needle).nth(nth).expect("needle in text");
+    let s = text[..b].chars().count();
+    [s, s + needle.chars().count()]
 }
 
 #[test]
@@ -11,4 +19,175 @@ fn negation_flips_tone() {
     let m = model();
     assert_eq!(m.document("The proposal is good.").label, "positive");
     assert_eq!(m.document("The proposal is not good.").label, "negative");
+    assert_eq!(
+        m.document("The envoy didn't welcome the plan.").label,
+        "negative"
+    );
+    // A negator that is a sentiment word itself still negates what follows.
+    assert!(m.document("The talks failed to produce progress.").compound < -0.3);
+}
+
+#[test]
+fn contrast_weights_the_second_clause() {
+    let m = model();
+    let plain = m.document("The plan was good and the reaction was bad.");
+    let but = m.document("The plan was good, but the reaction was bad.");
+    let however = m.document("The plan was good; however, the reaction was bad.");
+    assert!(but.compound < plain.compound);
+    assert_eq!(but.label, "negative");
+    assert_eq!(however.label, "negative");
+    let although = m.document("Although the delegates were angry, the meeting ended well.");
+    assert_eq!(although.label, "positive");
+}
+
+#[test]
+fn quotes_are_damped_and_scare_quotes_lose_warmth() {
+    let m = model();
+    let plain = m.document("Officials called the offer a wonderful gesture.");
+    let quoted = m.document("Officials called the offer \"a wonderful gesture\".");
+    assert!(quoted.compound < plain.compound);
+    assert!(quoted.compound > 0.0);
+    let scare = m.document("They praised the \"peace\" plan.");
+    let sincere = m.document("They praised the peace plan.");
+    assert!(scare.compound < sincere.compound);
+}
+
+#[test]
+fn news_terms_and_gdelt_percentages() {
+    let m = model();
+    let d = m.document("Ceasefire violations and shelling continued as the talks stalled.");
+    assert_eq!(d.label, "negative");
+    assert!(d.negative > 0.0 && d.tone < 0.0);
+    assert_eq!(d.word_count, 9);
+    assert!((d.polarity - (d.positive + d.negative)).abs() < 0.02);
+    let up = m.document("Negotiators hailed a breakthrough after a constructive meeting.");
+    assert_eq!(up.label, "positive");
+    assert!(up.tone > 0.0);
+    // Names are not sentiment: "United" in "United Nations".
+    assert_eq!(m.document("The United Nations party met.").label, "neutral");
+}
+
+#[test]
+fn praise_then_attack_splits_targets() {
+    let m = model();
+    let text = "Mendoza praised the brave mediators, while the protesters angrily denounced Okafor as a corrupt liar.";
+    let praised = m.mention_sentiment(text, &[span(text, "Mendoza", 0)]);
+    let attacked = m.mention_sentiment(text, &[span(text, "Okafor", 0)]);
+    assert!(
+        praised.score > attacked.score,
+        "{praised:?} vs {attacked:?}"
+    );
+    assert_eq!(attacked.label, "negative");
+}
+
+#[test]
+fn mention_sentiment_uses_code_points() {
+    let m = model();
+    // Non-ASCII text before the mention: spans are code points, not bytes.
+    let text = "Über São Tomé, the corrupt and incompetent Vásquez was condemned.";
+    let s = m.mention_sentiment(text, &[span(text, "Vásquez", 0)]);
+    assert_eq!(s.label, "negative");
+    // A span in the middle of nowhere is ignored, and no mention is neutral.
+    assert_eq!(m.mention_sentiment(text, &[[500, 510]]).label, "neutral");
+}
+
+#[test]
+fn event_sentiment_follows_the_event_type() {
+    let m = model();
+    let text = "The ministry accused the neighbouring state of moving troops to the border.";
+    let clause = [0, text.chars().count()];
+    assert_eq!(m.event_sentiment(text, clause, "ACCUSE").label, "negative");
+    let text = "The bloc expressed its support for the transitional government.";
+    let clause = [0, text.chars().count()];
+    assert_eq!(m.event_sentiment(text, clause, "SUPPORT").label, "positive");
+    // Calm or warm words do not turn an accusation friendly.
+    let text = "The minister politely accused his kind counterpart of bad faith.";
+    assert_eq!(
+        m.event_sentiment(text, [0, text.chars().count()], "ACCUSE")
+            .label,
+        "negative"
+    );
+}
+
+#[test]
+fn targets_echo_order_and_find_surnames() {
+    let m = model();
+    let body = "Maria Lindqvist won praise for a fair deal. Rivals attacked Tomas Berg. \
+                Lindqvist later thanked Berg's team warmly.";
+    let article = Article {
+        id: "t1".into(),
+        headline: String::new(),
+        body: body.into(),
+        published_at: None,
+        source: None,
+        url: None,
+        language: None,
+        targets: vec![
+            TargetSpec {
+                text: "Tomas Berg".into(),
+                start: None,
+                end: None,
+            },
+            TargetSpec {
+                text: "Maria Lindqvist".into(),
+                start: Some(0),
+                end: Some(15),
+            },
+        ],
+    };
+    let t = m.targets(&article);
+    assert_eq!(t.len(), 2);
+    assert_eq!(t[0].text, "Tomas Berg");
+    assert_eq!(t[1].text, "Maria Lindqvist");
+    assert_eq!(
+        t[0].mentions,
+        vec![span(body, "Tomas Berg", 0), span(body, "Berg", 1)]
+    );
+    assert_eq!(
+        t[1].mentions,
+        vec![span(body, "Maria Lindqvist", 0), span(body, "Lindqvist", 1)]
+    );
+}
+
+#[test]
+fn tags_from_lexicons() {
+    let m = model();
+    let text = "Diplomats voiced concern as the fighting escalated, and urged an immediate truce.";
+    let doc = m.document(text);
+    let tags = m.tags(text, &doc);
+    assert_eq!(tags[0], format!("tone:{}", doc.label));
+    for t in ["concern", "urgency", "escalation", "de-escalation"] {
+        assert!(tags.iter().any(|x| x == t), "{t} missing from {tags:?}");
+    }
+    assert!(!tags.iter().any(|x| x == "optimism"));
+    // Negated terms do not count.
+    let text = "There was no escalation.";
+    let tags = m.tags(text, &m.document(text));
+    assert!(!tags.iter().any(|x| x == "escalation"), "{tags:?}");
+}
+
+#[test]
+fn bad_dictionary_files_name_file_and_line() {
+    let mut sources = crate::dictionaries::embedded();
+    sources.files.insert(
+        "sentiment/news_lexicon.tsv".into(),
+        "# comment\nceasefire\t1.0\nstalled\tvery bad\n".into(),
+    );
+    let e = SentimentModel::new(&sources).err().expect("error");
+    assert_eq!(e.file, "sentiment/news_lexicon.tsv");
+    assert_eq!(e.line, 3);
+    let mut sources = crate::dictionaries::embedded();
+    sources
+        .files
+        .insert("sentiment/target_model.tsv".into(), "bias\t1\t2\n".into());
+    let e = SentimentModel::new(&sources).err().expect("error");
+    assert_eq!((e.file.as_str(), e.line), ("sentiment/target_model.tsv", 1));
+}
+
+#[test]
+fn sentences_split_at_periods_but_not_abbreviations() {
+    let m = model();
+    let an = m.analyze("The U.S. envoy met Mr. Smith. Talks ended.");
+    assert_eq!(an.sents.len(), 2);
+    assert_eq!(an.word_count(), 8);
 }

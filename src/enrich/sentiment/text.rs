@@ -25,6 +25,8 @@ pub(crate) mod flag {
     pub const CAPITALISED: u16 = 1 << 7;
     /// Part of a multi-word phrase, not its last word.
     pub const IN_PHRASE: u16 = 1 << 8;
+    /// The sentence end comes from a period (undone when the next word is lower case).
+    pub const PERIOD_END: u16 = 1 << 9;
 }
 
 /// One word of the text.
@@ -192,9 +194,11 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             }
             if period && !sent_end {
                 // A period after an abbreviation or an initial does not end the sentence.
-                let abbrev = ABBREVIATIONS.contains(&f) || (word.chars().count() == 1);
+                let abbrev =
+                    ABBREVIATIONS.contains(&f) || word.chars().count() == 1 || f.contains(&b'.');
                 if !abbrev {
                     sent_end = true;
+                    flags |= flag::PERIOD_END;
                 }
             }
         } else if period {
@@ -246,6 +250,17 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         });
         i = j;
         cp = cp_j;
+    }
+    // "... the U.N. envoy": a period followed by a lower-case word ends no sentence.
+    for k in 1..out.len() {
+        let next_lower = !out[k].has(flag::CAPITALISED)
+            && text[out[k].b0 as usize..]
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase);
+        if next_lower && out[k - 1].has(flag::PERIOD_END) {
+            out[k - 1].flags &= !(flag::SENT_END | flag::PERIOD_END);
+        }
     }
     if let Some(last) = out.last_mut() {
         last.flags |= flag::SENT_END;

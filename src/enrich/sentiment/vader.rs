@@ -6,7 +6,8 @@
 //! - negators that are also sentiment words ("failed", "lack") still negate what follows;
 //! - contrast: VADER halves what comes before the first "but" and weights what follows by 1.5;
 //!   we do the same for every contrast word of `rules.tsv` ("however", "nevertheless", ...);
-//! - concessive clauses ("although X, Y"; "despite X"): X is damped to the clause end;
+//! - concessive clauses ("although X, Y"; "despite X"): X is damped to the clause end and
+//!   the main clause weighs more, as around "but";
 //! - hedges ("allegedly", "may"): the next three words are damped;
 //! - quotes: sentiment words in quotation marks weigh `quote_weight`, a lone positive word in
 //!   quotes (scare quotes: the "peace" process) is damped to `scare_quote_weight`;
@@ -191,19 +192,68 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
             *v *= after;
         }
     }
-    // Concessive clauses: damp from the concessive word to the end of its clause.
+    // Concessive clauses: damp from the concessive word to the end of its clause by its
+    // value c, and weigh the rest of the sentence (the main clause) by 2 − c, as VADER's
+    // "but" weighs 0.5 before and 1.5 after.
     let mut damp = 1.0f32;
+    let mut main = 1.0f32;
+    let mut in_concession = Mask::new(n);
     for i in 0..n {
         let t = &toks[i];
         if t.id != UNKNOWN {
             let c = lex.info(t.id).concessive;
             if c != 0.0 {
                 damp = c;
+                main = 2.0 - c;
             }
         }
+        in_concession.set(i, damp != 1.0);
         out[i] *= damp;
         if t.has(flag::CLAUSE_END) {
             damp = 1.0;
+        }
+    }
+    if main != 1.0 {
+        for i in 0..n {
+            if !in_concession.get(i) {
+                out[i] *= main;
+            }
+        }
+    }
+}
+
+/// A bit set over the words of a sentence without allocating for sentences of up to 256
+/// words (longer ones fall back to a vector).
+struct Mask {
+    small: [u64; 4],
+    big: Vec<bool>,
+}
+
+impl Mask {
+    fn new(n: usize) -> Mask {
+        Mask {
+            small: [0; 4],
+            big: if n > 256 { vec![false; n] } else { Vec::new() },
+        }
+    }
+
+    #[inline]
+    fn set(&mut self, i: usize, v: bool) {
+        if self.big.is_empty() {
+            if v {
+                self.small[i / 64] |= 1 << (i % 64);
+            }
+        } else {
+            self.big[i] = v;
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> bool {
+        if self.big.is_empty() {
+            self.small[i / 64] & (1 << (i % 64)) != 0
+        } else {
+            self.big[i]
         }
     }
 }
