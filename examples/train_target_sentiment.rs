@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release --example train_target_sentiment -- \
 //!     ../shared/data/train/newsmtsc_rw_train.jsonl config/sentiment/target_model.tsv \
-//!     [--dev ../shared/data/train/newsmtsc_rw_dev.jsonl]... [--epochs 20] [--l2 0.003] [--min-count 10] [--lr 0.05]
+//!     [--dev ../shared/data/train/newsmtsc_rw_dev.jsonl]... [--epochs 10] [--l2 0.003] [--min-count 10] [--lr 0.05]
 //! ```
 //!
 //! Input: NewsMTSC JSONL (`sentence_normalized`, `targets[{from, to, polarity, further_mentions}]`).
@@ -133,7 +133,7 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut positional = Vec::new();
     let mut devs = Vec::new();
-    let mut epochs = 20usize;
+    let mut epochs = 10usize;
     let mut l2 = 3e-3f32;
     let mut min_count = 10usize;
     let mut lr = 0.05f32;
@@ -210,7 +210,11 @@ fn main() -> anyhow::Result<()> {
     let mut g2 = vec![[1e-8f32; 3]; dim];
     let mut order: Vec<usize> = (0..rows.len()).collect();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..epochs {
+    // Weights averaged over the epochs of the second half (Polyak averaging): steadier than
+    // the last iterate.
+    let mut avg = vec![[0.0f32; 3]; dim];
+    let mut n_avg = 0.0f32;
+    for epoch in 0..epochs {
         for k in (1..order.len()).rev() {
             seed ^= seed << 13;
             seed ^= seed >> 7;
@@ -228,6 +232,21 @@ fn main() -> anyhow::Result<()> {
                     g2[k][c] += grad * grad;
                     w[k][c] -= lr * grad / g2[k][c].sqrt();
                 }
+            }
+        }
+        if epoch >= epochs / 2 {
+            for (a, wk) in avg.iter_mut().zip(&w) {
+                for c in 0..3 {
+                    a[c] += wk[c];
+                }
+            }
+            n_avg += 1.0;
+        }
+    }
+    if n_avg > 0.0 {
+        for (wk, a) in w.iter_mut().zip(&avg) {
+            for c in 0..3 {
+                wk[c] = a[c] / n_avg;
             }
         }
     }
@@ -249,14 +268,17 @@ fn main() -> anyhow::Result<()> {
     )?;
     writeln!(
         out,
-        "# Learned from NewsMTSC (rw train split; Hamborg & Donnat 2021, MIT licence) by"
+        "# Learned from NewsMTSC (rw train split; Hamborg & Donnay 2021, MIT licence) by"
     )?;
     writeln!(out, "# examples/train_target_sentiment.rs (epochs {epochs}, l2 {l2}, lr {lr}, min-count {min_count}).")?;
     writeln!(
         out,
-        "# Dense features are named in src/enrich/sentiment/target.rs; L:word / R:word are"
+        "# Dense features are named in src/enrich/sentiment/target.rs; the others are"
     )?;
-    writeln!(out, "# cue words within 5 words left / right of a mention.")?;
+    writeln!(
+        out,
+        "# cue words: L1 / R1 right before / after a mention, L / R within 5 words."
+    )?;
     writeln!(
         out,
         "classes\t{}\t{}\t{}",

@@ -237,7 +237,7 @@ impl SentimentModel {
                         sent,
                         (a, b),
                         &mut x,
-                        &mut |left, w| m.add_cue(left, w, &mut l),
+                        &mut |class, w| m.add_cue(class, w, &mut l),
                     );
                     m.add_logits(&x, &mut l);
                 }
@@ -273,7 +273,7 @@ impl SentimentModel {
     }
 
     /// Features of the mentions (for training, `examples/train_target_sentiment.rs`): dense
-    /// features averaged over mentions, and the cue words (`L:word`, `R:word`) with weight
+    /// features averaged over mentions, and the cue words (`L:word`, `R1:word`, ...) with weight
     /// `1 / mentions` per occurrence.
     pub fn mention_features(
         &self,
@@ -296,12 +296,8 @@ impl SentimentModel {
                 sent,
                 (a, b.min(sent.1)),
                 &mut x,
-                &mut |left, word| {
-                    let key = format!(
-                        "{}:{}",
-                        if left { "L" } else { "R" },
-                        String::from_utf8_lossy(word)
-                    );
+                &mut |class, word| {
+                    let key = format!("{class}:{}", String::from_utf8_lossy(word));
                     cues.push((key, w));
                 },
             );

@@ -52,6 +52,9 @@ pub const N_DENSE: usize = FEATURES.len();
 /// Words of context read as cue words on each side of a mention.
 const CUE_WINDOW: usize = 5;
 
+/// Whether words of the clause beyond the window are cue words too.
+const WITH_CLAUSE_CUES: bool = false;
+
 /// Classes, in weight-column order.
 pub const CLASSES: [&str; 3] = ["negative", "neutral", "positive"];
 
@@ -59,9 +62,8 @@ pub const CLASSES: [&str; 3] = ["negative", "neutral", "positive"];
 pub(crate) struct TargetModel {
     /// Dense weights, `[feature][class]`.
     dense: Vec<[f32; 3]>,
-    /// Cue-word weights: `L:` (left of the mention) and `R:` (right) keys.
-    left: FnvMap<Box<[u8]>, [f32; 3]>,
-    right: FnvMap<Box<[u8]>, [f32; 3]>,
+    /// Cue-word weights by key `CLASS:word` (`L1:`, `L:`, `R1:`, `R:`, `C:`).
+    cues: FnvMap<Box<[u8]>, [f32; 3]>,
 }
 
 /// Squash a non-negative sum to 0..1.
@@ -90,7 +92,8 @@ fn is_breaker(lex: &Lexicon, t: &Token) -> bool {
 }
 
 /// Dense features of one mention (tokens `[a, b)` of the sentence `[s, e)`) into `x`, and
-/// its cue words (lowercase, with side: `true` left) into `cue`.
+/// its cue words (lowercase, with their position class: `L1`/`R1` the word right before/after the
+/// mention, `L`/`R` up to [`CUE_WINDOW`] words left/right, `C` the rest of the clause) into `cue`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn mention_features(
     lex: &Lexicon,
@@ -100,7 +103,7 @@ pub(crate) fn mention_features(
     (s, e): (usize, usize),
     (a, b): (usize, usize),
     x: &mut [f32; N_DENSE],
-    cue: &mut dyn FnMut(bool, &[u8]),
+    cue: &mut dyn FnMut(&'static str, &[u8]),
 ) {
     let sp = lex.special;
     // Clause around the mention: from after the last clause end / at the last breaker
@@ -211,25 +214,41 @@ pub(crate) fn mention_features(
     x[25] = sq((sent_p - lc_p - rc_p).max(0.0));
     x[26] = sq((sent_n - lc_n - rc_n).max(0.0));
 
-    // Cue words: up to CUE_WINDOW words each side, within the sentence.
+    // Cue words: up to CUE_WINDOW words each side within the sentence, the adjacent words
+    // once more on their own, and the rest of the clause.
     let mut buf = [0u8; 48];
-    for k in (a.saturating_sub(CUE_WINDOW).max(s)..a).rev() {
+    let word = |k: usize, buf: &mut [u8; 48]| -> Option<usize> {
         let t = &toks[k];
-        if let Some(w) = fold(&text.as_bytes()[t.b0 as usize..t.b1 as usize], &mut buf) {
-            cue(true, w);
+        fold(&text.as_bytes()[t.b0 as usize..t.b1 as usize], buf).map(|w| w.len())
+    };
+    let lw = a.saturating_sub(CUE_WINDOW).max(s);
+    let rw = (b + CUE_WINDOW).min(e);
+    for k in lw..a {
+        if let Some(n) = word(k, &mut buf) {
+            cue(if k + 1 == a { "L1" } else { "L" }, &buf[..n]);
+            if k + 1 == a {
+                cue("L", &buf[..n]);
+            }
         }
     }
-    for k in b..(b + CUE_WINDOW).min(e) {
-        let t = &toks[k];
-        if let Some(w) = fold(&text.as_bytes()[t.b0 as usize..t.b1 as usize], &mut buf) {
-            cue(false, w);
+    for k in b..rw {
+        if let Some(n) = word(k, &mut buf) {
+            cue(if k == b { "R1" } else { "R" }, &buf[..n]);
+            if k == b {
+                cue("R", &buf[..n]);
+            }
+        }
+    }
+    for k in (c0..lw).chain(rw.max(b)..c1).filter(|_| WITH_CLAUSE_CUES) {
+        if let Some(n) = word(k, &mut buf) {
+            cue("C", &buf[..n]);
         }
     }
 }
 
 impl TargetModel {
     /// Load `sentiment/target_model.tsv`: `feature<TAB>w_negative<TAB>w_neutral<TAB>w_positive`,
-    /// dense features by name, cue words as `L:word` / `R:word`.
+    /// dense features by name, cue words as `CLASS:word`.
     pub fn new(sources: &DictionarySources) -> Result<Self, DictionaryError> {
         let file = "sentiment/target_model.tsv";
         let body = required(sources, file)?;
@@ -240,8 +259,7 @@ impl TargetModel {
         };
         let mut m = TargetModel {
             dense: vec![[0.0; 3]; N_DENSE],
-            left: FnvMap::default(),
-            right: FnvMap::default(),
+            cues: FnvMap::default(),
         };
         for (i, line) in body.lines().enumerate() {
             let n = i + 1;
@@ -267,10 +285,8 @@ impl TargetModel {
                     .filter(|v| v.is_finite())
                     .ok_or_else(|| err(n, format!("weight `{}` is not a number", f[c + 1])))?;
             }
-            if let Some(word) = f[0].strip_prefix("L:") {
-                m.left.insert(word.as_bytes().into(), w);
-            } else if let Some(word) = f[0].strip_prefix("R:") {
-                m.right.insert(word.as_bytes().into(), w);
+            if f[0].contains(':') {
+                m.cues.insert(f[0].as_bytes().into(), w);
             } else if let Some(k) = FEATURES.iter().position(|&x| x == f[0]) {
                 m.dense[k] = w;
             } else {
@@ -291,9 +307,16 @@ impl TargetModel {
 
     /// Add the weights of a cue word.
     #[inline]
-    pub fn add_cue(&self, left: bool, word: &[u8], logits: &mut [f32; 3]) {
-        let map = if left { &self.left } else { &self.right };
-        if let Some(w) = map.get(word) {
+    pub fn add_cue(&self, class: &str, word: &[u8], logits: &mut [f32; 3]) {
+        let mut key = [0u8; 56];
+        let n = class.len() + 1 + word.len();
+        if n > key.len() {
+            return;
+        }
+        key[..class.len()].copy_from_slice(class.as_bytes());
+        key[class.len()] = b':';
+        key[class.len() + 1..n].copy_from_slice(word);
+        if let Some(w) = self.cues.get(&key[..n]) {
             for c in 0..3 {
                 logits[c] += w[c];
             }
