@@ -10,30 +10,46 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::enrich::{DictionaryError, DictionarySources};
 
-/// FNV-1a: the lexicon keys are short words, for which SipHash costs more than the lookup.
+/// Fx-style hash (rustc's), eight bytes at a time: the lexicon keys are short words, for
+/// which SipHash costs more than the lookup itself.
 #[derive(Default)]
-pub(crate) struct Fnv(u64);
+pub(crate) struct FxHasher(u64);
 
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
+const FX_K: u64 = 0x517c_c1b7_2722_0a95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_K);
     }
 }
 
-/// Hash map with the FNV hasher.
-pub(crate) type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+impl Hasher for FxHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
+
+/// Hash map with the Fx-style hasher.
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Word id of a word the lexicon does not know.
 pub(crate) const UNKNOWN: u32 = u32::MAX;
@@ -95,11 +111,11 @@ pub(crate) struct Params {
 /// The compiled lexicon.
 pub(crate) struct Lexicon {
     /// Lowercase word to id.
-    ids: FnvMap<Box<[u8]>, u32>,
+    ids: FxMap<Box<[u8]>, u32>,
     /// Word facts, indexed by id.
     pub words: Vec<WordInfo>,
     /// Phrases of 2 or 3 word ids (the third `UNKNOWN` for 2-word phrases) to valence.
-    pub phrases: FnvMap<[u32; 3], f32>,
+    pub phrases: FxMap<[u32; 3], f32>,
     /// Ids of the words the rules name.
     pub special: Special,
     /// Scorer parameters.
@@ -196,9 +212,9 @@ impl Lexicon {
     /// and `sentiment/rules.tsv`.
     pub fn new(sources: &DictionarySources) -> Result<Self, DictionaryError> {
         let mut lex = Lexicon {
-            ids: FnvMap::default(),
+            ids: FxMap::default(),
             words: Vec::new(),
-            phrases: FnvMap::default(),
+            phrases: FxMap::default(),
             special: Special {
                 no: 0,
                 kind: 0,

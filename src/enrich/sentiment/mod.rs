@@ -374,7 +374,7 @@ fn round2(x: f64) -> f64 {
 
 /// A sentiment from class probabilities: the label is the most probable class, the score
 /// P(positive) − P(negative), kept on the label's side of the ±0.05 thresholds so that the
-/// two always agree.
+/// two always agree (a neutral label scales the difference into −0.049..0.049).
 fn from_probabilities(p: [f32; 3]) -> Sentiment {
     let diff = f64::from(p[2] - p[0]);
     let best = if p[0] >= p[1] && p[0] >= p[2] {
@@ -387,7 +387,7 @@ fn from_probabilities(p: [f32; 3]) -> Sentiment {
     let score = match best {
         0 => diff.min(-0.05),
         2 => diff.max(0.05),
-        _ => diff.clamp(-0.049, 0.049),
+        _ => 0.049 * diff,
     };
     Sentiment::from_score(score)
 }

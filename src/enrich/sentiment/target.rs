@@ -10,7 +10,7 @@
 // Index loops read closer to the rules they implement than iterator chains.
 #![allow(clippy::needless_range_loop)]
 
-use super::lexicon::{fold, required, FnvMap, Lexicon, UNKNOWN};
+use super::lexicon::{fold, required, FxMap, Lexicon, UNKNOWN};
 use super::text::{flag, Token};
 use super::vader::normalize;
 use crate::enrich::{DictionaryError, DictionarySources};
@@ -63,7 +63,7 @@ pub(crate) struct TargetModel {
     /// Dense weights, `[feature][class]`.
     dense: Vec<[f32; 3]>,
     /// Cue-word weights by key `CLASS:word` (`L1:`, `L:`, `R1:`, `R:`, `C:`).
-    cues: FnvMap<Box<[u8]>, [f32; 3]>,
+    cues: FxMap<Box<[u8]>, [f32; 3]>,
 }
 
 /// Squash a non-negative sum to 0..1.
@@ -259,7 +259,7 @@ impl TargetModel {
         };
         let mut m = TargetModel {
             dense: vec![[0.0; 3]; N_DENSE],
-            cues: FnvMap::default(),
+            cues: FxMap::default(),
         };
         for (i, line) in body.lines().enumerate() {
             let n = i + 1;
