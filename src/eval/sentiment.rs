@@ -12,13 +12,21 @@
 //!   characters. Scores `mention_sentiment` of each target over all its mentions: accuracy
 //!   and macro-F1 over negative / neutral / positive, with the sentence-tone baseline
 //!   (document label of the sentence) beside it.
+//! - **PerSenT style CSV** — a header with `TARGET_ENTITY`, `DOCUMENT` and `TRUE_SENTIMENT`
+//!   (Positive / Neutral / Negative): whole-article sentiment toward the main person, through
+//!   [`SentimentModel::targets`](crate::enrich::sentiment::SentimentModel::targets) with the
+//!   entity as the only target (all its mentions, surname included); macro-F1.
+//!
+//! Valence scales: a TSV whose valences all lie within ±1 or ±4 (VADER's rating scale) is
+//! rescaled to ±100 before the thresholds apply.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context as _;
 use serde::Deserialize;
 
+use crate::article::{Article, TargetSpec};
 use crate::enrich::Enricher;
 use crate::record::Span;
 
@@ -112,15 +120,15 @@ fn pearson(x: &[f64], y: &[f64]) -> f64 {
 
 /// Score `enricher` on the gold file at `path` and write the report to `out`.
 pub fn run(path: &Path, enricher: &Enricher, out: &mut dyn Write) -> anyhow::Result<()> {
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("opening gold file {}", path.display()))?;
-    let lines: Vec<String> = BufReader::new(file)
-        .lines()
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("reading {}", path.display()))?;
+    let body = std::fs::read_to_string(path)
+        .with_context(|| format!("reading gold file {}", path.display()))?;
+    let lines: Vec<String> = body.lines().map(str::to_string).collect();
     let first = lines.iter().find(|l| !l.trim().is_empty());
     match first {
         Some(l) if l.trim_start().starts_with('{') => targeted(path, &lines, enricher, out),
+        Some(l) if l.contains("TARGET_ENTITY") && l.contains("TRUE_SENTIMENT") => {
+            persent(path, &body, enricher, out)
+        }
         Some(_) => tone(path, &lines, enricher, out),
         None => anyhow::bail!("gold file {} is empty", path.display()),
     }
@@ -134,9 +142,7 @@ fn tone(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let model = enricher.sentiment();
-    let mut gold = Vec::new();
-    let mut pred = Vec::new();
-    let mut conf = Confusion::default();
+    let mut items: Vec<(f64, &str)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -160,7 +166,22 @@ fn tone(
                 f[1]
             );
         };
-        let doc = model.document(f[2]);
+        items.push((valence, f[2]));
+    }
+    let max = items.iter().fold(0.0f64, |m, (v, _)| m.max(v.abs()));
+    let scale = if max <= 1.0 {
+        100.0
+    } else if max <= 4.0 {
+        25.0
+    } else {
+        1.0
+    };
+    let mut gold = Vec::new();
+    let mut pred = Vec::new();
+    let mut conf = Confusion::default();
+    for &(valence, text) in &items {
+        let valence = valence * scale;
+        let doc = model.document(text);
         let g = if valence >= VALENCE_THRESHOLD {
             2
         } else if valence <= -VALENCE_THRESHOLD {
@@ -173,6 +194,9 @@ fn tone(
         pred.push(doc.compound);
     }
     writeln!(out, "gold: {} ({} items)", path.display(), gold.len())?;
+    if scale != 1.0 {
+        writeln!(out, "valences rescaled by {scale} to -100..100")?;
+    }
     writeln!(
         out,
         "document compound vs valence: Pearson r {:.3}",
@@ -252,4 +276,136 @@ fn targeted(
     conf.report("targeted (mention_sentiment)", out)?;
     base.report("baseline (sentence tone)", out)?;
     Ok(())
+}
+
+/// PerSenT style CSV: whole-article sentiment toward the main entity.
+fn persent(
+    path: &Path,
+    body: &str,
+    enricher: &Enricher,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let model = enricher.sentiment();
+    let rows = parse_csv(body);
+    let Some(header) = rows.first() else {
+        anyhow::bail!("{}: empty CSV", path.display());
+    };
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim() == name)
+            .with_context(|| format!("{}: no column {name}", path.display()))
+    };
+    let (c_target, c_doc, c_gold) = (
+        col("TARGET_ENTITY")?,
+        col("DOCUMENT")?,
+        col("TRUE_SENTIMENT")?,
+    );
+    let mut conf = Confusion::default();
+    let mut base = Confusion::default();
+    let mut skipped = 0usize;
+    for row in &rows[1..] {
+        let (Some(target), Some(doc), Some(gold)) =
+            (row.get(c_target), row.get(c_doc), row.get(c_gold))
+        else {
+            skipped += 1;
+            continue;
+        };
+        let g = gold.trim().to_ascii_lowercase();
+        let g = if g.starts_with("neg") {
+            0
+        } else if g.starts_with("neu") {
+            1
+        } else if g.starts_with("pos") {
+            2
+        } else {
+            skipped += 1;
+            continue;
+        };
+        let article = Article {
+            id: String::new(),
+            headline: String::new(),
+            body: doc.clone(),
+            published_at: None,
+            source: None,
+            url: None,
+            language: None,
+            targets: vec![TargetSpec {
+                text: target.trim().to_string(),
+                start: None,
+                end: None,
+            }],
+        };
+        let t = model.targets(&article);
+        let label = t.first().map_or("neutral", |t| t.sentiment.label.as_str());
+        conf.add(g, class_of_label(label));
+        base.add(g, class_of_label(&model.document(doc).label));
+    }
+    writeln!(
+        out,
+        "gold: {} ({} articles, {skipped} skipped)",
+        path.display(),
+        conf.total()
+    )?;
+    conf.report("article sentiment toward the main entity (targets)", out)?;
+    base.report("baseline (document tone)", out)?;
+    Ok(())
+}
+
+/// Rows of an RFC 4180 CSV text: fields separated by commas, optionally quoted with `"`
+/// (a doubled `""` inside quotes is one quote; quoted fields may hold commas and newlines).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    field.push('"');
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            _ => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_commas_and_newlines() {
+        let rows = parse_csv("a,b,c\n1,\"x, \"\"y\"\"\nz\",3\r\n");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1], vec!["1", "x, \"y\"\nz", "3"]);
+    }
+
+    #[test]
+    fn pearson_of_a_line_is_one() {
+        assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]) - 1.0).abs() < 1e-12);
+        assert!((pearson(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+    }
 }
