@@ -313,7 +313,12 @@ impl SentimentModel {
     /// (`event_types.tsv`: an accusation is hostile even in calm words) moved by the tone of
     /// the clause, at most by the type's clause weight.
     pub fn event_sentiment(&self, text: &str, clause: Span, event_type: &str) -> Sentiment {
-        let an = self.analyze(text);
+        self.event_sentiment_of(&self.analyze(text), clause, event_type)
+    }
+
+    /// [`Self::event_sentiment`] on an analysed text: score every event of an article
+    /// without tokenizing it again.
+    pub fn event_sentiment_of(&self, an: &Analysis, clause: Span, event_type: &str) -> Sentiment {
         let mut sum = 0.0f32;
         if let Some((a, b)) = an.token_range(clause) {
             sum = an.vals[a..b].iter().sum();

@@ -190,4 +190,14 @@ fn sentences_split_at_periods_but_not_abbreviations() {
     let an = m.analyze("The U.S. envoy met Mr. Smith. Talks ended.");
     assert_eq!(an.sents.len(), 2);
     assert_eq!(an.word_count(), 8);
+    // Line breaks: a wrapped line going on in lower case stays in its sentence; a headline
+    // line without a period, or a blank line, ends one.
+    let an = m.analyze(
+        "Envoys meet in Geneva
+The talks were
+constructive.
+
+next paragraph",
+    );
+    assert_eq!(an.sents.len(), 3);
 }

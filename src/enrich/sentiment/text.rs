@@ -109,10 +109,14 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             j += 1;
         }
         let raw = &text[start..j];
-        // Paragraph or line break before this token ends the previous sentence.
-        if newlines_before > 0 {
+        // A paragraph break (blank line) before this token ends the previous sentence; so
+        // does a single line break before a word that does not start in lower case (a
+        // hard-wrapped line continues in lower case more often than not).
+        let starts_lower = raw.chars().next().is_some_and(char::is_lowercase);
+        if newlines_before >= 2 || (newlines_before == 1 && !starts_lower) {
             if let Some(prev) = out.last_mut() {
-                prev.flags |= flag::SENT_END;
+                // Not a period's end any more: the lower-case rule below must not undo it.
+                prev.flags = (prev.flags | flag::SENT_END) & !flag::PERIOD_END;
             }
         }
         newlines_before = 0;
