@@ -45,11 +45,13 @@ struct Mention {
     to: usize,
 }
 
-/// One example: dense features, cue words, class.
+/// One example: dense features, cue words, class, and the line it came from (cross-validation
+/// folds keep the targets of one sentence together).
 struct Example {
     dense: Vec<f32>,
     cues: Vec<(String, f32)>,
     class: usize,
+    line: usize,
 }
 
 fn load(model: &SentimentModel, path: &str) -> anyhow::Result<Vec<Example>> {
@@ -71,7 +73,12 @@ fn load(model: &SentimentModel, path: &str) -> anyhow::Result<Vec<Example>> {
             } else {
                 1
             };
-            out.push(Example { dense, cues, class });
+            out.push(Example {
+                dense,
+                cues,
+                class,
+                line: i,
+            });
         }
     }
     Ok(out)
@@ -129,42 +136,40 @@ fn macro_f1(w: &[[f32; 3]], rows: &[(Vec<(usize, f32)>, usize)]) -> (f64, f64) {
     (f / 3.0, right as f64 / rows.len().max(1) as f64)
 }
 
-fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut positional = Vec::new();
-    let mut devs = Vec::new();
-    let mut epochs = 10usize;
-    let mut l2 = 3e-3f32;
-    let mut min_count = 10usize;
-    let mut lr = 0.05f32;
-    let mut i = 0;
-    while i < args.len() {
-        let val = || args.get(i + 1).cloned().context("flag needs a value");
-        match args[i].as_str() {
-            "--dev" => devs.push(val()?),
-            "--epochs" => epochs = val()?.parse()?,
-            "--l2" => l2 = val()?.parse()?,
-            "--min-count" => min_count = val()?.parse()?,
-            "--lr" => lr = val()?.parse()?,
-            _ => {
-                positional.push(args[i].clone());
-                i += 1;
-                continue;
-            }
-        }
-        i += 2;
+/// Training settings.
+struct Params {
+    epochs: usize,
+    l2: f32,
+    min_count: usize,
+    lr: f32,
+}
+
+fn clone_example(e: &Example) -> Example {
+    Example {
+        dense: e.dense.clone(),
+        cues: e.cues.clone(),
+        class: e.class,
+        line: e.line,
     }
-    let [train_path, out_path] = positional.as_slice() else {
-        anyhow::bail!("usage: train_target_sentiment TRAIN.jsonl OUT.tsv [--dev DEV.jsonl]... [--epochs N] [--l2 X] [--min-count K] [--lr X]");
-    };
+}
 
-    let model = SentimentModel::new(&parleywire::dictionaries::embedded())?;
-    let train = load(&model, train_path)?;
+/// Fit the model: weights (dense first, then cue words), cue keys, cue vocabulary.
+#[allow(clippy::type_complexity)]
+fn fit(
+    train: &[Example],
+    params: &Params,
+    verbose: bool,
+) -> (Vec<[f32; 3]>, Vec<String>, HashMap<String, usize>) {
+    let Params {
+        epochs,
+        l2,
+        min_count,
+        lr,
+    } = *params;
     let n_dense = FEATURES.len();
-
     // Cue-word vocabulary: keys seen in at least `min_count` training examples.
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    for ex in &train {
+    for ex in train {
         let mut seen: Vec<&str> = ex.cues.iter().map(|(k, _)| k.as_str()).collect();
         seen.sort_unstable();
         seen.dedup();
@@ -195,15 +200,17 @@ fn main() -> anyhow::Result<()> {
         .iter()
         .map(|&n| rows.len() as f32 / (3.0 * n.max(1) as f32))
         .collect();
-    eprintln!(
-        "train: {} examples (negative {}, neutral {}, positive {}), {} dense + {} cue features",
-        rows.len(),
-        class_n[0],
-        class_n[1],
-        class_n[2],
-        n_dense,
-        keys.len()
-    );
+    if verbose {
+        eprintln!(
+            "train: {} examples (negative {}, neutral {}, positive {}), {} dense + {} cue features",
+            rows.len(),
+            class_n[0],
+            class_n[1],
+            class_n[2],
+            n_dense,
+            keys.len()
+        );
+    }
 
     // AdaGrad on the class-weighted log loss with L2.
     let mut w = vec![[0.0f32; 3]; dim];
@@ -250,6 +257,68 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
+    let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+    (w, keys, vocab)
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut positional = Vec::new();
+    let mut devs = Vec::new();
+    let mut epochs = 10usize;
+    let mut l2 = 3e-3f32;
+    let mut min_count = 10usize;
+    let mut lr = 0.05f32;
+    let mut cv = 0usize;
+    let mut i = 0;
+    while i < args.len() {
+        let val = || args.get(i + 1).cloned().context("flag needs a value");
+        match args[i].as_str() {
+            "--dev" => devs.push(val()?),
+            "--epochs" => epochs = val()?.parse()?,
+            "--l2" => l2 = val()?.parse()?,
+            "--min-count" => min_count = val()?.parse()?,
+            "--lr" => lr = val()?.parse()?,
+            "--cv" => cv = val()?.parse()?,
+            _ => {
+                positional.push(args[i].clone());
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    let [train_path, out_path] = positional.as_slice() else {
+        anyhow::bail!("usage: train_target_sentiment TRAIN.jsonl OUT.tsv [--dev DEV.jsonl]... [--epochs N] [--l2 X] [--min-count K] [--lr X] [--cv K]");
+    };
+
+    let model = SentimentModel::new(&parleywire::dictionaries::embedded())?;
+    let train = load(&model, train_path)?;
+    let params = Params {
+        epochs,
+        l2,
+        min_count,
+        lr,
+    };
+
+    let (w, keys, vocab) = fit(&train, &params, true);
+    if cv > 1 {
+        // k-fold cross-validation on the training file, folds by sentence.
+        let mut scores = Vec::new();
+        for k in 0..cv {
+            let tr: Vec<&Example> = train.iter().filter(|e| e.line % cv != k).collect();
+            let te: Vec<&Example> = train.iter().filter(|e| e.line % cv == k).collect();
+            let tr: Vec<Example> = tr.into_iter().map(clone_example).collect();
+            let (wk, _, vk) = fit(&tr, &params, false);
+            let rows: Vec<_> = te.iter().map(|e| (row(e, &vk), e.class)).collect();
+            scores.push(macro_f1(&wk, &rows).0);
+        }
+        let mean = scores.iter().sum::<f64>() / cv as f64;
+        eprintln!("cross-validation ({cv} folds): macro-F1 {mean:.3} {scores:.3?}");
+    }
+    let n_dense = FEATURES.len();
+    let rows: Vec<(Vec<(usize, f32)>, usize)> =
+        train.iter().map(|ex| (row(ex, &vocab), ex.class)).collect();
     let (f, acc) = macro_f1(&w, &rows);
     eprintln!("train: macro-F1 {f:.3} accuracy {acc:.3}");
     for dev in &devs {
