@@ -403,6 +403,66 @@ mod tests {
         assert_eq!(rows[1], vec!["1", "x, \"y\"\nz", "3"]);
     }
 
+    fn enricher() -> Enricher {
+        Enricher::new(&crate::dictionaries::embedded()).expect("dictionaries")
+    }
+
+    fn run_on(body: &str, ext: &str) -> String {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(format!("gold.{ext}"));
+        std::fs::write(&path, body).expect("write");
+        let mut out = Vec::new();
+        run(&path, &enricher(), &mut out).expect("eval runs");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn tone_tsv_reports_pearson_and_f1() {
+        let out = run_on(
+            "id\tvalence\ttext\tsplit\n\
+             1\t-80\tBombing kills dozens in market\ttrial\n\
+             2\t70\tLeaders hail historic peace breakthrough\ttrial\n\
+             3\t0\tCommittee meets on Tuesday\ttrial\n\
+             4\t-60\tTalks collapse amid bitter accusations\ttrial\n",
+            "tsv",
+        );
+        assert!(out.contains("(4 items)"), "{out}");
+        let r: f64 = out
+            .split("Pearson r ")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|s| s.parse().ok())
+            .expect("r printed");
+        assert!(r > 0.8, "{out}");
+        assert!(out.contains("macro-F1 1.000"), "{out}");
+    }
+
+    #[test]
+    fn targeted_jsonl_reports_macro_f1() {
+        let line = |text: &str, name: &str, pol: f64| {
+            let from = text[..text.find(name).expect("name")].chars().count();
+            format!(
+                "{{\"sentence_normalized\": {text:?}, \"targets\": [{{\"from\": {from}, \"to\": {}, \"mention\": {name:?}, \"polarity\": {pol}}}]}}\n",
+                from + name.chars().count()
+            )
+        };
+        let body = line(
+            "Critics condemned Harlow as a corrupt and dishonest liar.",
+            "Harlow",
+            2.0,
+        ) + &line(
+            "Voters praised Ibsen for her brave and wonderful leadership.",
+            "Ibsen",
+            6.0,
+        );
+        let out = run_on(&body, "jsonl");
+        assert!(out.contains("(2 targets)"), "{out}");
+        assert!(
+            out.contains("targeted (mention_sentiment): macro-F1"),
+            "{out}"
+        );
+    }
+
     #[test]
     fn pearson_of_a_line_is_one() {
         assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]) - 1.0).abs() < 1e-12);
