@@ -112,6 +112,9 @@ pub(crate) struct Params {
 pub(crate) struct Lexicon {
     /// Lowercase word to id.
     ids: FxMap<Box<[u8]>, u32>,
+    /// One bit per [`filter_key`] of a known word: most words of a text are not in the
+    /// lexicon, and this rejects most of them without hashing the whole word.
+    filter: Vec<u64>,
     /// Word facts, indexed by id.
     pub words: Vec<WordInfo>,
     /// Phrases of 2 or 3 word ids (the third `UNKNOWN` for 2-word phrases) to valence.
@@ -184,12 +187,31 @@ pub(crate) fn required<'a>(
         .ok_or_else(|| err(path, 0, "missing sentiment dictionary file"))
 }
 
+/// Bits of the known-word filter.
+const FILTER_BITS: usize = 1 << 16;
+
+/// Cheap key of a word for the filter: its length and three of its bytes.
+#[inline]
+fn filter_key(w: &[u8]) -> usize {
+    let n = w.len();
+    if n == 0 {
+        return 0;
+    }
+    let x = (n as u32).wrapping_mul(0x9E37_79B1)
+        ^ u32::from(w[0]).wrapping_mul(0x85EB_CA6B)
+        ^ u32::from(w[n - 1]).wrapping_mul(0xC2B2_AE35)
+        ^ u32::from(w[n / 2]).wrapping_mul(0x27D4_EB2F);
+    ((x ^ (x >> 16)) as usize) & (FILTER_BITS - 1)
+}
+
 impl Lexicon {
     /// Id of `word` (lowercase), creating it.
     fn intern(&mut self, word: &str) -> u32 {
         if let Some(&id) = self.ids.get(word.as_bytes()) {
             return id;
         }
+        let k = filter_key(word.as_bytes());
+        self.filter[k / 64] |= 1 << (k % 64);
         let id = self.words.len() as u32;
         self.words.push(WordInfo::default());
         self.ids.insert(word.as_bytes().into(), id);
@@ -199,6 +221,10 @@ impl Lexicon {
     /// Id of a lowercase word, `UNKNOWN` if the lexicon does not know it.
     #[inline]
     pub fn id(&self, lower: &[u8]) -> u32 {
+        let k = filter_key(lower);
+        if self.filter[k / 64] & (1 << (k % 64)) == 0 {
+            return UNKNOWN;
+        }
         self.ids.get(lower).copied().unwrap_or(UNKNOWN)
     }
 
@@ -213,6 +239,7 @@ impl Lexicon {
     pub fn new(sources: &DictionarySources) -> Result<Self, DictionaryError> {
         let mut lex = Lexicon {
             ids: FxMap::default(),
+            filter: vec![0; FILTER_BITS / 64],
             words: Vec::new(),
             phrases: FxMap::default(),
             special: Special {

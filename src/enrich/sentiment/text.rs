@@ -193,7 +193,7 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         let id = folded.map_or(UNKNOWN, |f| lex.id(f));
         let mut flags = 0u16;
         if let Some(f) = folded {
-            if f.windows(3).any(|w| w == b"n't") {
+            if f.contains(&b'\'') && f.windows(3).any(|w| w == b"n't") {
                 flags |= flag::NT;
             }
             if period && !sent_end {
@@ -208,20 +208,34 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         } else if period {
             sent_end = true;
         }
-        let mut letters = 0;
-        let mut upper = true;
-        for c in word.chars() {
-            if c.is_alphabetic() {
-                letters += 1;
-                if c.is_lowercase() {
-                    upper = false;
+        let (letters, upper, capitalised) = if word.is_ascii() {
+            let w = word.as_bytes();
+            (
+                w.iter().filter(|b| b.is_ascii_alphabetic()).count(),
+                !w.iter().any(u8::is_ascii_lowercase),
+                w[0].is_ascii_uppercase(),
+            )
+        } else {
+            let mut letters = 0;
+            let mut upper = true;
+            for c in word.chars() {
+                if c.is_alphabetic() {
+                    letters += 1;
+                    if c.is_lowercase() {
+                        upper = false;
+                    }
                 }
             }
-        }
+            (
+                letters,
+                upper,
+                word.chars().next().is_some_and(char::is_uppercase),
+            )
+        };
         if upper && letters >= 2 {
             flags |= flag::UPPER;
         }
-        if word.chars().next().is_some_and(char::is_uppercase) {
+        if capitalised {
             flags |= flag::CAPITALISED;
         }
         if clause_end {
