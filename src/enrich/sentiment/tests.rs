@@ -3,8 +3,13 @@
 use super::*;
 use crate::article::TargetSpec;
 
-fn model() -> SentimentModel {
-    SentimentModel::new(&crate::dictionaries::embedded()).expect("embedded dictionaries compile")
+/// The model of the embedded dictionaries, compiled once for all tests.
+fn model() -> &'static SentimentModel {
+    static MODEL: std::sync::OnceLock<SentimentModel> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| {
+        SentimentModel::new(&crate::dictionaries::embedded())
+            .expect("embedded dictionaries compile")
+    })
 }
 
 /// Code-point span of the `nth` occurrence of `needle` in `text`.
@@ -200,4 +205,32 @@ constructive.
 next paragraph",
     );
     assert_eq!(an.sents.len(), 3);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Any text and any spans: no panic, scores in range, labels agree with scores.
+        #[test]
+        fn any_text_scores_in_range(
+            text in "(\\PC|[ \\n\"'.,!?]){0,200}",
+            spans in proptest::collection::vec((0usize..260, 0usize..260), 0..4),
+        ) {
+            let m = model();
+            let d = m.document(&text);
+            prop_assert!((-1.0..=1.0).contains(&d.compound));
+            prop_assert!((d.tone - (d.positive - d.negative)).abs() < 0.02);
+            let spans: Vec<Span> = spans.into_iter().map(|(a, b)| [a, b]).collect();
+            let s = m.mention_sentiment(&text, &spans);
+            prop_assert!((-1.0..=1.0).contains(&s.score));
+            prop_assert_eq!(s.label.as_str(), crate::record::label_for(s.score));
+            let e = m.event_sentiment(&text, [0, text.chars().count()], "ACCUSE");
+            prop_assert!((-1.0..=1.0).contains(&e.score));
+            let _ = m.tags(&text, &d);
+        }
+    }
 }
