@@ -2,7 +2,8 @@
 //!
 //! Two formats, told apart by content:
 //! - **SemEval-2007 style TSV** — `id<TAB>valence<TAB>text[<TAB>split]`, valence in -100..100,
-//!   optional header line. Scores the document compound of each text: Pearson r against the
+//!   optional header line (a header naming `valence`/`score` and `text`/`sentence` columns
+//!   elsewhere is followed). Scores the document compound of each text: Pearson r against the
 //!   valence, and 3-class macro-F1 where the gold class is negative for valence ≤ −25,
 //!   positive for ≥ 25, neutral between (the middle eighth of the scale each side of zero,
 //!   which splits typical headline sets into three classes of similar size), and the
@@ -142,31 +143,43 @@ fn tone(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let model = enricher.sentiment();
+    // Columns: id, valence, text by default; a header naming them (`valence` / `score`,
+    // `text` / `sentence`) may put them elsewhere.
+    let (mut c_val, mut c_text) = (1usize, 2usize);
     let mut items: Vec<(f64, &str)> = Vec::new();
+    let mut first = true;
     for (i, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() < 3 {
+        if std::mem::take(&mut first)
+            && f.get(c_val)
+                .map_or(true, |v| v.trim().parse::<f64>().is_err())
+        {
+            let find = |names: &[&str]| {
+                f.iter()
+                    .position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()))
+            };
+            c_val = find(&["valence", "score", "sentiment", "mean"]).unwrap_or(c_val);
+            c_text = find(&["text", "sentence", "headline", "snippet"]).unwrap_or(c_text);
+            continue; // header
+        }
+        let (Some(v), Some(text)) = (f.get(c_val), f.get(c_text)) else {
             anyhow::bail!(
                 "{}:{}: expected id<TAB>valence<TAB>text",
                 path.display(),
                 i + 1
             );
-        }
-        let Ok(valence) = f[1].trim().parse::<f64>() else {
-            if i == 0 {
-                continue; // header
-            }
+        };
+        let Ok(valence) = v.trim().parse::<f64>() else {
             anyhow::bail!(
-                "{}:{}: valence `{}` is not a number",
+                "{}:{}: valence `{v}` is not a number",
                 path.display(),
-                i + 1,
-                f[1]
+                i + 1
             );
         };
-        items.push((valence, f[2]));
+        items.push((valence, text));
     }
     let max = items.iter().fold(0.0f64, |m, (v, _)| m.max(v.abs()));
     let scale = if max <= 1.0 {
@@ -434,6 +447,20 @@ mod tests {
             .and_then(|s| s.parse().ok())
             .expect("r printed");
         assert!(r > 0.8, "{out}");
+        assert!(out.contains("macro-F1 1.000"), "{out}");
+    }
+
+    #[test]
+    fn tone_tsv_follows_header_columns_and_rescales() {
+        let out = run_on(
+            "text\tid\tscore\n\
+             Bombing kills dozens in market\ta\t-3.2\n\
+             Leaders hail historic peace breakthrough\tb\t2.8\n\
+             Committee meets on Tuesday\tc\t0.1\n",
+            "tsv",
+        );
+        assert!(out.contains("(3 items)"), "{out}");
+        assert!(out.contains("rescaled by 25"), "{out}");
         assert!(out.contains("macro-F1 1.000"), "{out}");
     }
 
