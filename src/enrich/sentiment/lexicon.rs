@@ -95,6 +95,8 @@ pub(crate) struct Special {
     pub says: u32,
     pub according: u32,
     pub to: u32,
+    pub also: u32,
+    pub only: u32,
 }
 
 /// Named numeric parameters of the scorer (`param` lines of `rules.tsv`).
@@ -260,6 +262,8 @@ impl Lexicon {
                 says: 0,
                 according: 0,
                 to: 0,
+                also: 0,
+                only: 0,
             },
             params: Params {
                 quote_weight: 1.0,
@@ -368,6 +372,8 @@ impl Lexicon {
             says: lex.intern("says"),
             according: lex.intern("according"),
             to: lex.intern("to"),
+            also: lex.intern("also"),
+            only: lex.intern("only"),
         };
         Ok(lex)
     }

@@ -41,6 +41,9 @@ fn contrast_weights_the_second_clause() {
     assert!(but.compound < plain.compound);
     assert_eq!(but.label, "negative");
     assert_eq!(however.label, "negative");
+    // "not only ... but also" neither negates nor contrasts.
+    let both = m.document("The plan is not only fair but also generous.");
+    assert_eq!(both.label, "positive");
     let although = m.document("Although the delegates were angry, the meeting ended well.");
     assert_eq!(although.label, "positive");
 }

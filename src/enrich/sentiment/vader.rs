@@ -50,8 +50,13 @@ pub(crate) fn punctuation_emphasis(excl: u32, quest: u32) -> f32 {
     ep + qm
 }
 
+/// Negation scalar of token `k`, if it negates: "not only" does not (it announces "but also").
 #[inline]
-fn is_negated(lex: &Lexicon, t: &Token) -> Option<f32> {
+fn is_negated(lex: &Lexicon, toks: &[Token], k: usize) -> Option<f32> {
+    let t = &toks[k];
+    if toks.get(k + 1).is_some_and(|n| n.id == lex.special.only) {
+        return None;
+    }
     if t.has(flag::NT) {
         return Some(N_SCALAR);
     }
@@ -125,7 +130,7 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
             let w1 = id(i - 1);
             match back {
                 0 => {
-                    if let Some(k) = is_negated(lex, p) {
+                    if let Some(k) = is_negated(lex, toks, i - back - 1) {
                         v *= k;
                     }
                 }
@@ -133,7 +138,7 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
                     if id(i - 2) == sp.never && (w1 == sp.so || w1 == sp.this) {
                         v *= 1.25;
                     } else if id(i - 2) == sp.without && w1 == sp.doubt {
-                    } else if let Some(k) = is_negated(lex, p) {
+                    } else if let Some(k) = is_negated(lex, toks, i - back - 1) {
                         v *= k;
                     }
                 }
@@ -144,7 +149,7 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
                     {
                         v *= 1.25;
                     } else if id(i - 3) == sp.without && (w2 == sp.doubt || w1 == sp.doubt) {
-                    } else if let Some(k) = is_negated(lex, p) {
+                    } else if let Some(k) = is_negated(lex, toks, i - back - 1) {
                         v *= k;
                     }
                 }
@@ -180,10 +185,13 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
 
     // Contrast: the first contrast word splits the sentence.
     let before = lex.params.before_contrast;
-    if let Some(ci) = toks
-        .iter()
-        .position(|t| t.id != UNKNOWN && lex.info(t.id).contrast != 0.0)
-    {
+    // "but also" (after "not only") adds rather than contrasts.
+    if let Some(ci) = (0..n).find(|&k| {
+        let t = &toks[k];
+        t.id != UNKNOWN
+            && lex.info(t.id).contrast != 0.0
+            && toks.get(k + 1).map_or(true, |n| n.id != sp.also)
+    }) {
         let after = lex.info(toks[ci].id).contrast;
         for v in &mut out[..ci] {
             *v *= before;
