@@ -97,6 +97,7 @@ pub(crate) struct Special {
     pub to: u32,
     pub also: u32,
     pub only: u32,
+    pub sort: u32,
 }
 
 /// Named numeric parameters of the scorer (`param` lines of `rules.tsv`).
@@ -264,6 +265,7 @@ impl Lexicon {
                 to: 0,
                 also: 0,
                 only: 0,
+                sort: 0,
             },
             params: Params {
                 quote_weight: 1.0,
@@ -374,6 +376,7 @@ impl Lexicon {
             to: lex.intern("to"),
             also: lex.intern("also"),
             only: lex.intern("only"),
+            sort: lex.intern("sort"),
         };
         Ok(lex)
     }

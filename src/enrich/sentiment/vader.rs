@@ -158,6 +158,11 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
                 break;
             }
         }
+        // "kind of" / "sort of" right before damp (VADER's two-word boosters; VADER adds
+        // B_DECR whatever the sign, making negative words more negative: we damp both).
+        if i >= 2 && id(i - 1) == sp.of && (id(i - 2) == sp.kind || id(i - 2) == sp.sort) {
+            v -= v.signum() * 0.293f32.min(v.abs());
+        }
         // "least" (but not "at least", "very least") negates.
         if i > 0
             && id(i - 1) == sp.least
