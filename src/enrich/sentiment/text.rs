@@ -70,6 +70,75 @@ fn is_quote(c: char) -> bool {
     matches!(c, '"' | '“' | '”' | '«' | '»' | '„')
 }
 
+/// Letters and case of a word.
+#[derive(Default)]
+struct Shape {
+    /// Alphabetic characters.
+    letters: u32,
+    /// Whether any is lower case.
+    lower: bool,
+    /// Whether the first alphanumeric character is upper case (`None` before one is seen).
+    first_upper: Option<bool>,
+}
+
+impl Shape {
+    #[inline]
+    fn add(&mut self, c: u8) {
+        self.letters += u32::from(c.is_ascii_alphabetic());
+        self.lower |= c.is_ascii_lowercase();
+        if self.first_upper.is_none() && c.is_ascii_alphanumeric() {
+            self.first_upper = Some(c.is_ascii_uppercase());
+        }
+    }
+
+    fn add_char(&mut self, c: char) {
+        if c.is_alphabetic() {
+            self.letters += 1;
+            self.lower |= c.is_lowercase();
+        }
+        if self.first_upper.is_none() && c.is_alphanumeric() {
+            self.first_upper = Some(c.is_uppercase());
+        }
+    }
+}
+
+/// Punctuation after a word.
+#[derive(Default)]
+struct Trail {
+    /// Exclamation marks.
+    excl: u8,
+    /// Question marks.
+    quest: u8,
+    /// `,` `;` `:` brackets or dashes.
+    clause_end: bool,
+    /// `!` or `?`.
+    sent_end: bool,
+    /// `.` or `…`.
+    period: bool,
+    /// A closing quotation mark.
+    quote: bool,
+}
+
+impl Trail {
+    #[inline]
+    fn add(&mut self, c: char) {
+        match c {
+            '!' => {
+                self.excl = self.excl.saturating_add(1);
+                self.sent_end = true
+            }
+            '?' => {
+                self.quest = self.quest.saturating_add(1);
+                self.sent_end = true
+            }
+            '.' | '…' => self.period = true,
+            ',' | ';' | ':' | '(' | ')' | '—' | '–' => self.clause_end = true,
+            c if is_quote(c) || c == '’' => self.quote = true,
+            _ => {}
+        }
+    }
+}
+
 /// Tokenize `text` into `out` (cleared first), scoring each word against `lex`.
 pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
     out.clear();
@@ -93,18 +162,34 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             cp += 1;
             continue;
         }
-        // A raw whitespace-delimited token: [i, j).
+        // A raw whitespace-delimited token: [i, j). For ASCII tokens (most of them) the same
+        // pass folds case and notes the word's shape.
         let start = i;
         let start_cp = cp;
         let mut j = i;
         let mut cp_j = cp;
+        let mut ascii = true;
+        let mut shape = Shape::default();
+        let mut lower_buf = [0u8; 64];
         while j < bytes.len() {
             let c = bytes[j];
-            if c.is_ascii_whitespace() || (c == 0xC2 && bytes.get(j + 1) == Some(&0xA0)) {
-                break;
-            }
-            if c & 0xC0 != 0x80 {
+            if c < 0x80 {
+                if c.is_ascii_whitespace() {
+                    break;
+                }
+                shape.add(c);
+                if let Some(slot) = lower_buf.get_mut(j - start) {
+                    *slot = c.to_ascii_lowercase();
+                }
                 cp_j += 1;
+            } else {
+                if c == 0xC2 && bytes.get(j + 1) == Some(&0xA0) {
+                    break;
+                }
+                ascii = false;
+                if c & 0xC0 != 0x80 {
+                    cp_j += 1;
+                }
             }
             j += 1;
         }
@@ -120,52 +205,51 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             }
         }
         newlines_before = 0;
-        // Strip non-alphanumeric characters from both ends.
+        // Strip non-alphanumeric characters from both ends: byte offsets (w0, w1) into raw,
+        // code-point offsets (w0_cp, w1_cp).
         let mut lead_quote = false;
-        let mut w0 = 0usize; // byte offset into raw
-        let mut w0_cp = 0u32;
-        for (k, c) in raw.char_indices() {
-            if c.is_alphanumeric() {
-                w0 = k;
-                break;
+        let mut trail = Trail::default();
+        let (w0, w0_cp, w1, w1_cp) = if ascii {
+            let rb = raw.as_bytes();
+            let mut w0 = 0;
+            while w0 < rb.len() && !rb[w0].is_ascii_alphanumeric() {
+                lead_quote |= rb[w0] == b'"' || rb[w0] == b'\'';
+                w0 += 1;
             }
-            if is_quote(c) || c == '\'' || c == '‘' {
-                lead_quote = true;
+            let mut w1 = rb.len();
+            while w1 > w0 && !rb[w1 - 1].is_ascii_alphanumeric() {
+                trail.add(char::from(rb[w1 - 1]));
+                w1 -= 1;
             }
-            w0 = k + c.len_utf8();
-            w0_cp += 1;
-        }
-        let mut w1 = raw.len();
-        let mut w1_cp = cp_j - start_cp;
-        let mut excl = 0u8;
-        let mut quest = 0u8;
-        let mut clause_end = false;
-        let mut sent_end = false;
-        let mut period = false;
-        let mut trail_quote = false;
-        if w0 < raw.len() {
-            for c in raw[w0..].chars().rev() {
+            (w0, w0 as u32, w1, w1 as u32)
+        } else {
+            let mut w0 = 0usize;
+            let mut w0_cp = 0u32;
+            for (k, c) in raw.char_indices() {
                 if c.is_alphanumeric() {
+                    w0 = k;
                     break;
                 }
-                match c {
-                    '!' => {
-                        excl = excl.saturating_add(1);
-                        sent_end = true
-                    }
-                    '?' => {
-                        quest = quest.saturating_add(1);
-                        sent_end = true
-                    }
-                    '.' | '…' => period = true,
-                    ',' | ';' | ':' | '(' | ')' | '—' | '–' => clause_end = true,
-                    c if is_quote(c) || c == '’' => trail_quote = true,
-                    _ => {}
+                if is_quote(c) || c == '\'' || c == '‘' {
+                    lead_quote = true;
                 }
-                w1 -= c.len_utf8();
-                w1_cp -= 1;
+                w0 = k + c.len_utf8();
+                w0_cp += 1;
             }
-        }
+            let mut w1 = raw.len();
+            let mut w1_cp = cp_j - start_cp;
+            if w0 < raw.len() {
+                for c in raw[w0..].chars().rev() {
+                    if c.is_alphanumeric() {
+                        break;
+                    }
+                    trail.add(c);
+                    w1 -= c.len_utf8();
+                    w1_cp -= 1;
+                }
+            }
+            (w0, w0_cp, w1, w1_cp)
+        };
         if w0 >= w1 {
             // Pure punctuation: a dash or bracket ends the clause of the previous word,
             // sentence punctuation its sentence; quotes open or close.
@@ -189,9 +273,21 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         }
         let word = &raw[w0..w1];
         let mut buf = [0u8; 48];
-        let folded = fold(word.as_bytes(), &mut buf);
+        let folded = if ascii {
+            (w1 - w0 <= 48 && w1 <= lower_buf.len()).then(|| &lower_buf[w0..w1])
+        } else {
+            fold(word.as_bytes(), &mut buf)
+        };
         let id = folded.map_or(UNKNOWN, |f| lex.id(f));
         let mut flags = 0u16;
+        let Trail {
+            excl,
+            quest,
+            clause_end,
+            mut sent_end,
+            period,
+            quote: trail_quote,
+        } = trail;
         if let Some(f) = folded {
             if f.contains(&b'\'') && f.windows(3).any(|w| w == b"n't") {
                 flags |= flag::NT;
@@ -208,34 +304,16 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         } else if period {
             sent_end = true;
         }
-        let (letters, upper, capitalised) = if word.is_ascii() {
-            let w = word.as_bytes();
-            (
-                w.iter().filter(|b| b.is_ascii_alphabetic()).count(),
-                !w.iter().any(u8::is_ascii_lowercase),
-                w[0].is_ascii_uppercase(),
-            )
-        } else {
-            let mut letters = 0;
-            let mut upper = true;
+        if !ascii {
+            shape = Shape::default();
             for c in word.chars() {
-                if c.is_alphabetic() {
-                    letters += 1;
-                    if c.is_lowercase() {
-                        upper = false;
-                    }
-                }
+                shape.add_char(c);
             }
-            (
-                letters,
-                upper,
-                word.chars().next().is_some_and(char::is_uppercase),
-            )
-        };
-        if upper && letters >= 2 {
+        }
+        if !shape.lower && shape.letters >= 2 {
             flags |= flag::UPPER;
         }
-        if capitalised {
+        if shape.first_upper == Some(true) {
             flags |= flag::CAPITALISED;
         }
         if clause_end {
