@@ -6,14 +6,14 @@
 //! string, a lexicon that is data users can extend (`config/sentiment/`), news rules VADER
 //! lacks (contrast beyond "but", concessive clauses, hedges, quotes, multi-word news terms),
 //! and a hot loop with one hash lookup per word and no allocation per token. The rules follow
-//! vaderSentiment 3.3.2 (see [`vader`]) on its MIT-licensed lexicon.
+//! vaderSentiment 3.3.2 (see `vader`) on its MIT-licensed lexicon.
 //!
 //! Parts:
-//! - [`lexicon`]: the compiled word list (VADER + news terms + word classes).
-//! - [`text`]: the tokenizer (offsets in bytes and code points, punctuation flags, sentences).
-//! - [`vader`]: per-token valences under VADER's rules and our news extensions.
+//! - `lexicon`: the compiled word list (VADER + news terms + word classes).
+//! - `text`: the tokenizer (offsets in bytes and code points, punctuation flags, sentences).
+//! - `vader`: per-token valences under VADER's rules and our news extensions.
 //! - [`target`]: the learned model of sentiment toward a mentioned entity.
-//! - [`tags`]: news tags from `tags.tsv`.
+//! - `tags`: news tags from `tags.tsv`.
 //!
 //! ```
 //! use parleywire::enrich::sentiment::SentimentModel;
