@@ -168,6 +168,12 @@ fn tags_from_lexicons() {
         assert!(tags.iter().any(|x| x == t), "{t} missing from {tags:?}");
     }
     assert!(!tags.iter().any(|x| x == "optimism"));
+    // Topic tags of the output contract.
+    let text = "Envoys resumed talks on a truce and on aid convoys for displaced families.";
+    let tags = m.tags(text, &m.document(text));
+    for t in ["negotiation", "ceasefire", "humanitarian", "de-escalation"] {
+        assert!(tags.iter().any(|x| x == t), "{t} missing from {tags:?}");
+    }
     // Negated terms do not count.
     let text = "There was no escalation.";
     let tags = m.tags(text, &m.document(text));
