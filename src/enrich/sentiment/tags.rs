@@ -16,8 +16,8 @@ pub const SHORT_TEXT: usize = 150;
 pub(crate) struct Tagger {
     /// Tag names, in order of first appearance in the file (the output order).
     names: Vec<String>,
-    /// Tag index of each pattern.
-    pattern_tag: Vec<usize>,
+    /// Tag indices of each pattern (a term may support several tags: "truce").
+    pattern_tags: Vec<Vec<usize>>,
     /// All terms.
     automaton: Option<AhoCorasick>,
 }
@@ -27,8 +27,8 @@ impl Tagger {
     pub fn new(sources: &DictionarySources) -> Result<Self, DictionaryError> {
         let file = "sentiment/tags.tsv";
         let mut names: Vec<String> = Vec::new();
-        let mut pattern_tag = Vec::new();
-        let mut terms = Vec::new();
+        let mut pattern_tags: Vec<Vec<usize>> = Vec::new();
+        let mut terms: Vec<String> = Vec::new();
         for (n, line) in data_lines(required(sources, file)?) {
             let mut f = line.split('\t');
             let (Some(tag), Some(term)) = (f.next(), f.next()) else {
@@ -53,8 +53,14 @@ impl Tagger {
                     names.len() - 1
                 }
             };
-            pattern_tag.push(k);
-            terms.push(term.to_lowercase());
+            let term = term.to_lowercase();
+            match terms.iter().position(|t| *t == term) {
+                Some(p) => pattern_tags[p].push(k),
+                None => {
+                    terms.push(term);
+                    pattern_tags.push(vec![k]);
+                }
+            }
         }
         let automaton = if terms.is_empty() {
             None
@@ -73,7 +79,7 @@ impl Tagger {
         };
         Ok(Tagger {
             names,
-            pattern_tag,
+            pattern_tags,
             automaton,
         })
     }
@@ -97,7 +103,9 @@ impl Tagger {
             if preceded_by_negator(lex, bytes, s) {
                 continue;
             }
-            counts[self.pattern_tag[m.pattern().as_usize()]] += 1;
+            for &t in &self.pattern_tags[m.pattern().as_usize()] {
+                counts[t] += 1;
+            }
         }
         for (name, &c) in self.names.iter().zip(&counts) {
             if c >= need {
