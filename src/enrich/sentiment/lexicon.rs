@@ -109,6 +109,8 @@ pub(crate) struct Params {
     pub scare_quote_weight: f32,
     /// Weight of the words before a contrast word.
     pub before_contrast: f32,
+    /// Weight of the article's tone in the sentiment toward a caller-named target.
+    pub article_tone_weight: f32,
 }
 
 /// The compiled lexicon.
@@ -271,6 +273,7 @@ impl Lexicon {
                 quote_weight: 1.0,
                 scare_quote_weight: 1.0,
                 before_contrast: 0.5,
+                article_tone_weight: 0.0,
             },
         };
 
@@ -335,6 +338,7 @@ impl Lexicon {
                     "quote_weight" => lex.params.quote_weight = v,
                     "scare_quote_weight" => lex.params.scare_quote_weight = v,
                     "before_contrast" => lex.params.before_contrast = v,
+                    "article_tone_weight" => lex.params.article_tone_weight = v,
                     other => return Err(err(file, n, format!("unknown parameter `{other}`"))),
                 }
                 continue;

@@ -215,6 +215,18 @@ impl SentimentModel {
 
     /// [`Self::mention_sentiment`] on an analysed text (`an` must come from `text`).
     pub fn mention_sentiment_of(&self, an: &Analysis, text: &str, mentions: &[Span]) -> Sentiment {
+        self.mention_sentiment_toned(an, text, mentions, 0.0)
+    }
+
+    /// Sentiment toward the mentions, with the logits moved by `tone` (a document compound,
+    /// already weighted) on the negative–positive axis.
+    fn mention_sentiment_toned(
+        &self,
+        an: &Analysis,
+        text: &str,
+        mentions: &[Span],
+        tone: f32,
+    ) -> Sentiment {
         let mut logits = [0.0f32; 3];
         let mut n = 0usize;
         let mut clause_sum = 0.0f32;
@@ -269,6 +281,8 @@ impl SentimentModel {
         for l in &mut logits {
             *l /= n as f32;
         }
+        logits[0] -= tone;
+        logits[2] += tone;
         from_probabilities(target::softmax(logits))
     }
 
@@ -337,9 +351,20 @@ impl SentimentModel {
     /// Mentions: the span the caller gave, every other occurrence of the target's text, and
     /// for a name of several words its last word (the surname: "Kerry" for "John Kerry")
     /// where it does not overlap a full mention. Matches are case-sensitive on word bounds.
+    ///
+    /// Sentiment: the mention model over all mentions, and, for a body of several sentences,
+    /// the article's tone too (`article_tone_weight` × document compound added to the
+    /// positive logit and taken from the negative one): how an article speaks of the person
+    /// it is about shows also where the person is referred to by a pronoun or not at all.
     pub fn targets(&self, article: &Article) -> Vec<TargetSentiment> {
         let body = article.body.as_str();
         let an = (!article.targets.is_empty()).then(|| self.analyze(body));
+        let tone = match &an {
+            Some(an) if an.sents.len() > 1 => {
+                self.lex.params.article_tone_weight * self.document_of(an).compound as f32
+            }
+            _ => 0.0,
+        };
         article
             .targets
             .iter()
@@ -352,7 +377,7 @@ impl SentimentModel {
                     }
                 }
                 let sentiment = match &an {
-                    Some(an) => self.mention_sentiment_of(an, body, &mentions),
+                    Some(an) => self.mention_sentiment_toned(an, body, &mentions, tone),
                     None => Sentiment::neutral(),
                 };
                 TargetSentiment {

@@ -287,3 +287,32 @@ fn vader_parity_on_vader_lexicon() {
     let plain = m.document("The minister is annoyed.").compound;
     assert!(plain < damped && damped < 0.0, "{plain} {damped}");
 }
+
+/// The same neutral mention leans with the article around it.
+#[test]
+fn target_sentiment_leans_with_the_article_tone() {
+    let m = model();
+    let article = |body: &str| Article {
+        id: "a".into(),
+        headline: String::new(),
+        body: body.into(),
+        published_at: None,
+        source: None,
+        url: None,
+        language: None,
+        targets: vec![TargetSpec {
+            text: "Tomas Berg".into(),
+            start: None,
+            end: None,
+        }],
+    };
+    let grim = m.targets(&article(
+        "Tomas Berg spoke to reporters on Monday. He was accused of corruption, fraud and lies. \
+         His failure was a disaster, and critics called him a liar.",
+    ));
+    let warm = m.targets(&article(
+        "Tomas Berg spoke to reporters on Monday. He was praised for his brave, generous and \
+         wise leadership. Supporters called him a hero and thanked him warmly.",
+    ));
+    assert!(grim[0].sentiment.score < warm[0].sentiment.score);
+}
