@@ -80,6 +80,11 @@ impl Enricher {
         })
     }
 
+    /// The sentiment model (for scoring it on its own, `parleywire eval sentiment`).
+    pub fn sentiment(&self) -> &sentiment::SentimentModel {
+        &self.sentiment
+    }
+
     /// Hash of the dictionaries this enricher was compiled from.
     pub fn dictionaries_hash(&self) -> &str {
         &self.dictionaries_hash

@@ -1,0 +1,326 @@
+//! Sentiment toward an entity from the words around its mentions: a multinomial logistic
+//! regression (negative / neutral / positive) over features of each mention's context —
+//! lexicon valences in windows, the clause and the sentence, negation, contrast, quotes,
+//! attribution ("X said"), position — plus learned cue words left and right of the mention.
+//!
+//! The weights are data (`config/sentiment/target_model.tsv`), learned from NewsMTSC by
+//! `examples/train_target_sentiment.rs`, which computes features with this same code.
+//! With several mentions, the logits of each mention are averaged.
+
+// Index loops read closer to the rules they implement than iterator chains.
+#![allow(clippy::needless_range_loop)]
+
+use super::lexicon::{fold, required, FxMap, Lexicon, UNKNOWN};
+use super::text::{flag, Token};
+use super::vader::normalize;
+use crate::enrich::{DictionaryError, DictionarySources};
+
+/// Names of the dense features, in order.
+pub const FEATURES: &[&str] = &[
+    "bias",
+    "sent_compound",
+    "sent_pos",
+    "sent_neg",
+    "clause_pos",
+    "clause_neg",
+    "left3_pos",
+    "left3_neg",
+    "right3_pos",
+    "right3_neg",
+    "left_clause_pos",
+    "left_clause_neg",
+    "right_clause_pos",
+    "right_clause_neg",
+    "near_weighted",
+    "mention_in_quote",
+    "sentence_has_quote",
+    "speaker",
+    "clause_negated",
+    "sentence_start",
+    "sentence_length",
+    "contrast_after",
+    "contrast_before",
+    "quote_sentiment",
+    "unquoted_sentiment",
+    "other_clauses_pos",
+    "other_clauses_neg",
+];
+
+/// Number of dense features.
+pub const N_DENSE: usize = FEATURES.len();
+
+/// Words of context read as cue words on each side of a mention.
+const CUE_WINDOW: usize = 5;
+
+/// Classes, in weight-column order.
+pub const CLASSES: [&str; 3] = ["negative", "neutral", "positive"];
+
+/// Learned weights.
+pub(crate) struct TargetModel {
+    /// Dense weights, `[feature][class]`.
+    dense: Vec<[f32; 3]>,
+    /// Cue-word weights by key `CLASS:word` (`L1:`, `L:`, `R1:`, `R:`, `C:`).
+    cues: FxMap<Box<[u8]>, [f32; 3]>,
+}
+
+/// Squash a non-negative sum to 0..1.
+#[inline]
+fn sq(x: f32) -> f32 {
+    x / (1.0 + x)
+}
+
+#[inline]
+fn pos_neg(vals: &[f32]) -> (f32, f32) {
+    let mut p = 0.0;
+    let mut n = 0.0;
+    for &v in vals {
+        if v > 0.0 {
+            p += v;
+        } else {
+            n -= v;
+        }
+    }
+    (p, n)
+}
+
+#[inline]
+fn is_breaker(lex: &Lexicon, t: &Token) -> bool {
+    t.id != UNKNOWN && lex.info(t.id).breaker
+}
+
+/// Dense features of one mention (tokens `[a, b)` of the sentence `[s, e)`) into `x`, and
+/// its cue words (lowercase, with their position class: `L1`/`R1` the word right before/after the
+/// mention, `L`/`R` up to [`CUE_WINDOW`] words left/right) into `cue`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn mention_features(
+    lex: &Lexicon,
+    text: &str,
+    toks: &[Token],
+    vals: &[f32],
+    (s, e): (usize, usize),
+    (a, b): (usize, usize),
+    x: &mut [f32; N_DENSE],
+    cue: &mut dyn FnMut(&'static str, &[u8]),
+) {
+    let sp = lex.special;
+    // Clause around the mention: from after the last clause end / at the last breaker
+    // before it, to the next clause end (inclusive) or breaker (exclusive).
+    let mut c0 = s;
+    for k in (s..a).rev() {
+        if toks[k].has(flag::CLAUSE_END) {
+            c0 = k + 1;
+            break;
+        }
+        if is_breaker(lex, &toks[k]) {
+            c0 = k;
+            break;
+        }
+    }
+    let mut c1 = e;
+    for k in b..e {
+        if is_breaker(lex, &toks[k]) && k > b {
+            c1 = k;
+            break;
+        }
+        if toks[k].has(flag::CLAUSE_END) {
+            c1 = k + 1;
+            break;
+        }
+    }
+    // The mention's own last token may end the clause ("Kerry, who ...").
+    if b > a && toks[b - 1].has(flag::CLAUSE_END) && c1 == e {
+        c1 = b;
+    }
+    let sent = &vals[s..e];
+    let (sent_p, sent_n) = pos_neg(sent);
+    let (lc_p, lc_n) = pos_neg(&vals[c0..a]);
+    let (rc_p, rc_n) = pos_neg(&vals[b..c1.max(b)]);
+    let (l3_p, l3_n) = pos_neg(&vals[a.saturating_sub(3).max(s)..a]);
+    let (r3_p, r3_n) = pos_neg(&vals[b..(b + 3).min(e)]);
+    let mut near = 0.0;
+    for k in s..e {
+        if k >= a && k < b {
+            continue;
+        }
+        let d = if k < a { a - k } else { k + 1 - b };
+        near += vals[k] * 0.7f32.powi(d as i32 - 1);
+    }
+    let mut quoted = 0.0;
+    let mut unquoted = 0.0;
+    let mut has_quote = false;
+    let mut negated = false;
+    let mut contrast_after = false;
+    let mut contrast_before = false;
+    for k in s..e {
+        let t = &toks[k];
+        if t.has(flag::IN_QUOTE) {
+            has_quote = true;
+            quoted += vals[k];
+        } else {
+            unquoted += vals[k];
+        }
+        if t.id != UNKNOWN {
+            let w = lex.info(t.id);
+            if k >= c0 && k < c1 && w.negator != 0.0 {
+                negated = true;
+            }
+            if w.contrast != 0.0 {
+                if k < a {
+                    contrast_before = true;
+                } else if k >= b {
+                    contrast_after = true;
+                }
+            }
+        }
+        if k >= c0 && k < c1 && t.has(flag::NT) {
+            negated = true;
+        }
+    }
+    let is_say = |k: usize| toks[k].id == sp.said || toks[k].id == sp.says;
+    let speaker = (b < e && is_say(b))
+        || (b + 1 < e && is_say(b + 1))
+        || (a > s && is_say(a - 1))
+        || (a > s + 1 && toks[a - 2].id == sp.according && toks[a - 1].id == sp.to);
+    let in_quote = toks[a].has(flag::IN_QUOTE);
+
+    x[0] = 1.0;
+    x[1] = normalize(sent_p - sent_n);
+    x[2] = sq(sent_p);
+    x[3] = sq(sent_n);
+    x[4] = sq(lc_p + rc_p);
+    x[5] = sq(lc_n + rc_n);
+    x[6] = sq(l3_p);
+    x[7] = sq(l3_n);
+    x[8] = sq(r3_p);
+    x[9] = sq(r3_n);
+    x[10] = sq(lc_p);
+    x[11] = sq(lc_n);
+    x[12] = sq(rc_p);
+    x[13] = sq(rc_n);
+    x[14] = normalize(near);
+    x[15] = f32::from(u8::from(in_quote));
+    x[16] = f32::from(u8::from(has_quote));
+    x[17] = f32::from(u8::from(speaker));
+    x[18] = f32::from(u8::from(negated));
+    x[19] = f32::from(u8::from(a == s));
+    x[20] = ((e - s) as f32 / 40.0).min(2.0);
+    x[21] = f32::from(u8::from(contrast_after));
+    x[22] = f32::from(u8::from(contrast_before));
+    x[23] = normalize(quoted);
+    x[24] = normalize(unquoted);
+    x[25] = sq((sent_p - lc_p - rc_p).max(0.0));
+    x[26] = sq((sent_n - lc_n - rc_n).max(0.0));
+
+    // Cue words: up to CUE_WINDOW words each side within the sentence, and the adjacent
+    // words once more on their own. (Words of the rest of the clause or sentence as cues,
+    // and the sentence's sentiment words by side, did not improve cross-validated F1.)
+    let mut buf = [0u8; 48];
+    let word = |k: usize, buf: &mut [u8; 48]| -> Option<usize> {
+        let t = &toks[k];
+        fold(&text.as_bytes()[t.b0 as usize..t.b1 as usize], buf).map(|w| w.len())
+    };
+    let lw = a.saturating_sub(CUE_WINDOW).max(s);
+    let rw = (b + CUE_WINDOW).min(e);
+    for k in lw..a {
+        if let Some(n) = word(k, &mut buf) {
+            cue(if k + 1 == a { "L1" } else { "L" }, &buf[..n]);
+            if k + 1 == a {
+                cue("L", &buf[..n]);
+            }
+        }
+    }
+    for k in b..rw {
+        if let Some(n) = word(k, &mut buf) {
+            cue(if k == b { "R1" } else { "R" }, &buf[..n]);
+            if k == b {
+                cue("R", &buf[..n]);
+            }
+        }
+    }
+}
+
+impl TargetModel {
+    /// Load `sentiment/target_model.tsv`: `feature<TAB>w_negative<TAB>w_neutral<TAB>w_positive`,
+    /// dense features by name, cue words as `CLASS:word`.
+    pub fn new(sources: &DictionarySources) -> Result<Self, DictionaryError> {
+        let file = "sentiment/target_model.tsv";
+        let body = required(sources, file)?;
+        let err = |line: usize, message: String| DictionaryError {
+            file: file.to_string(),
+            line,
+            message,
+        };
+        let mut m = TargetModel {
+            dense: vec![[0.0; 3]; N_DENSE],
+            cues: FxMap::default(),
+        };
+        for (i, line) in body.lines().enumerate() {
+            let n = i + 1;
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() != 4 {
+                return Err(err(n, "expected feature and 3 weights".into()));
+            }
+            if f[0] == "classes" {
+                if f[1..] != CLASSES {
+                    return Err(err(n, "classes must be negative, neutral, positive".into()));
+                }
+                continue;
+            }
+            let mut w = [0.0f32; 3];
+            for c in 0..3 {
+                w[c] = f[c + 1]
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| err(n, format!("weight `{}` is not a number", f[c + 1])))?;
+            }
+            if f[0].contains(':') {
+                m.cues.insert(f[0].as_bytes().into(), w);
+            } else if let Some(k) = FEATURES.iter().position(|&x| x == f[0]) {
+                m.dense[k] = w;
+            } else {
+                return Err(err(n, format!("unknown feature `{}`", f[0])));
+            }
+        }
+        Ok(m)
+    }
+
+    /// Add the logits of one mention to `logits`.
+    pub fn add_logits(&self, x: &[f32; N_DENSE], logits: &mut [f32; 3]) {
+        for (xi, w) in x.iter().zip(&self.dense) {
+            for c in 0..3 {
+                logits[c] += xi * w[c];
+            }
+        }
+    }
+
+    /// Add the weights of a cue word.
+    #[inline]
+    pub fn add_cue(&self, class: &str, word: &[u8], logits: &mut [f32; 3]) {
+        let mut key = [0u8; 56];
+        let n = class.len() + 1 + word.len();
+        if n > key.len() {
+            return;
+        }
+        key[..class.len()].copy_from_slice(class.as_bytes());
+        key[class.len()] = b':';
+        key[class.len() + 1..n].copy_from_slice(word);
+        if let Some(w) = self.cues.get(&key[..n]) {
+            for c in 0..3 {
+                logits[c] += w[c];
+            }
+        }
+    }
+}
+
+/// Softmax of logits.
+pub(crate) fn softmax(l: [f32; 3]) -> [f32; 3] {
+    let m = l[0].max(l[1]).max(l[2]);
+    let e = [(l[0] - m).exp(), (l[1] - m).exp(), (l[2] - m).exp()];
+    let z = e[0] + e[1] + e[2];
+    [e[0] / z, e[1] / z, e[2] / z]
+}
