@@ -10,16 +10,22 @@
 //! - [`settings`]: worker configuration (TOML file, `PARLEYWIRE_*` environment, flags).
 //! - [`schema`]: the JSON Schema of the output, generated from the record types.
 //! - [`eval`]: scoring the core against gold files.
+//! - [`ingest`]: the wire-service feeder (files and folders of articles to the input topic).
+//! - [`tail`]: reading the output or events topic, filtered, for people.
+//! - [`summary`]: human-readable summaries of records and events.
 
 pub mod article;
 pub mod dictionaries;
 pub mod enrich;
 pub mod eval;
+pub mod ingest;
 pub mod observe;
 pub mod pipeline;
 pub mod record;
 pub mod schema;
 pub mod settings;
+pub mod summary;
+pub mod tail;
 
 /// `parleywire x.y.z`, stamped on every record.
 pub const WORKER_VERSION: &str = concat!("parleywire ", env!("CARGO_PKG_VERSION"));

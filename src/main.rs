@@ -35,6 +35,10 @@ enum Command {
     },
     /// Enrich articles from files or stdin: one JSON record per input line, in order.
     Enrich(EnrichArgs),
+    /// Publish files or folders of articles (JSON lines, ninjs, text) to the input topic.
+    Ingest(IngestArgs),
+    /// Print records or events from the output or events topic, with filters.
+    Tail(TailArgs),
     /// Print the JSON Schema of the output record (or, with --events, of event messages).
     Schema {
         /// The schema of messages on the events topic instead.
@@ -54,6 +58,80 @@ enum EvalCommand {
     Events(EvalArgs),
     /// SemEval-2007 TSV (Pearson r) or NewsMTSC JSONL (targeted macro-F1).
     Sentiment(EvalArgs),
+}
+
+/// Kafka connection for the feeder and the viewer: the worker's configuration file and
+/// environment, overridden by flags.
+#[derive(Args)]
+struct KafkaArgs {
+    /// Configuration file (its [kafka] section: brokers, security, properties).
+    #[arg(
+        long,
+        short = 'c',
+        env = "PARLEYWIRE_CONFIG",
+        default_value = "config/parleywire.toml"
+    )]
+    config: PathBuf,
+    /// Kafka bootstrap servers.
+    #[arg(long)]
+    brokers: Option<String>,
+    /// librdkafka property, repeatable: -X key=value.
+    #[arg(short = 'X', value_name = "KEY=VALUE")]
+    property: Vec<String>,
+}
+
+#[derive(Args)]
+struct IngestArgs {
+    #[command(flatten)]
+    kafka: KafkaArgs,
+    /// Topic to publish to (default: the configured input topic).
+    #[arg(long)]
+    topic: Option<String>,
+    /// Read every file as one plain-text article.
+    #[arg(long)]
+    text: bool,
+    /// Publish at most this many articles per second.
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Files and folders (searched recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct TailArgs {
+    #[command(flatten)]
+    kafka: KafkaArgs,
+    /// Topic to read (default: the configured output topic).
+    #[arg(long)]
+    topic: Option<String>,
+    /// Read the configured events topic instead of the output topic.
+    #[arg(long)]
+    events: bool,
+    /// Start: latest, earliest, or an RFC 3339 time.
+    #[arg(long, default_value = "latest")]
+    from: String,
+    /// Only events of these PLOVER types (repeatable).
+    #[arg(long = "type")]
+    types: Vec<String>,
+    /// Only events with an actor whose code starts with, or name contains, this.
+    #[arg(long)]
+    actor: Option<String>,
+    /// Only events located in, or with an actor of, this ISO alpha-3 country.
+    #[arg(long)]
+    country: Option<String>,
+    /// Only events at least this confident.
+    #[arg(long, default_value_t = 0.0)]
+    min_confidence: f64,
+    /// Stop after this many records.
+    #[arg(long)]
+    max: Option<usize>,
+    /// Stop after this many seconds without a message.
+    #[arg(long)]
+    idle_exit: Option<f64>,
+    /// JSON lines (the default when stdout is not a terminal).
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -137,6 +215,8 @@ fn main() -> std::process::ExitCode {
             parleywire::pipeline::demo::run(file.as_deref(), summary_only)
         }
         Command::Enrich(args) => enrich(args),
+        Command::Ingest(args) => ingest(args),
+        Command::Tail(args) => tail(args),
         Command::Schema { events } => {
             if events {
                 println!("{}", parleywire::schema::event_json_schema());
@@ -190,6 +270,98 @@ fn settings_for(args: &RunArgs) -> anyhow::Result<Settings> {
     }
     s.validate()?;
     Ok(s)
+}
+
+/// Settings for the feeder and the viewer: file, environment, then flags.
+fn kafka_settings(args: &KafkaArgs) -> anyhow::Result<Settings> {
+    let explicit = std::env::var_os("PARLEYWIRE_CONFIG").is_some()
+        || args.config != Path::new("config/parleywire.toml");
+    let mut s = Settings::from_file(&args.config, explicit)?;
+    s.apply_env(std::env::vars())?;
+    if let Some(b) = &args.brokers {
+        s.kafka.brokers = b.clone();
+    }
+    for kv in &args.property {
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("-X {kv}: expected KEY=VALUE"))?;
+        s.kafka
+            .properties
+            .insert(k.trim().to_string(), v.trim().to_string());
+    }
+    Ok(s)
+}
+
+fn client_config(s: &Settings) -> rdkafka::ClientConfig {
+    let mut cfg = rdkafka::ClientConfig::new();
+    for (k, v) in s.common_properties() {
+        cfg.set(k, v);
+    }
+    cfg
+}
+
+fn ingest(args: IngestArgs) -> anyhow::Result<()> {
+    let s = kafka_settings(&args.kafka)?;
+    let topic = args
+        .topic
+        .clone()
+        .unwrap_or_else(|| s.kafka.input_topic.clone());
+    let (items, problems) = parleywire::ingest::read_inputs(&args.paths, args.text);
+    for p in &problems {
+        eprintln!("ingest: cannot read {}: {}", p.location, p.reason);
+    }
+    let mut cfg = client_config(&s);
+    cfg.set("enable.idempotence", "true")
+        .set("linger.ms", "20")
+        .set("compression.type", "lz4");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let report = runtime.block_on(parleywire::ingest::publish(&cfg, &topic, &items, args.rate))?;
+    eprintln!(
+        "ingest: {} articles published to {topic}, {} unreadable, {} failed",
+        report.published,
+        problems.len(),
+        report.failed
+    );
+    if report.failed > 0 {
+        anyhow::bail!(
+            "{} articles were not acknowledged by the broker",
+            report.failed
+        );
+    }
+    Ok(())
+}
+
+fn tail(args: TailArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let s = kafka_settings(&args.kafka)?;
+    let topic = match (&args.topic, args.events) {
+        (Some(t), _) => t.clone(),
+        (None, true) if !s.kafka.events_topic.is_empty() => s.kafka.events_topic.clone(),
+        (None, true) => anyhow::bail!("--events: no events topic configured; give --topic"),
+        (None, false) => s.kafka.output_topic.clone(),
+    };
+    let stdout = std::io::stdout();
+    let json = args.json || !stdout.is_terminal();
+    let opts = parleywire::tail::TailOptions {
+        config: client_config(&s),
+        topic,
+        start: args.from.parse()?,
+        filter: parleywire::tail::Filter {
+            types: args.types,
+            actor: args.actor,
+            country: args.country,
+            min_confidence: args.min_confidence,
+        },
+        max: args.max,
+        idle_exit: args.idle_exit.map(std::time::Duration::from_secs_f64),
+        json,
+    };
+    let mut out = stdout.lock();
+    parleywire::tail::run(opts, &mut out)?;
+    Ok(())
 }
 
 fn run(args: RunArgs) -> anyhow::Result<()> {

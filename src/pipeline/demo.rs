@@ -62,6 +62,7 @@ pub fn run(file: Option<&Path>, summary_only: bool) -> anyhow::Result<()> {
     drop(mock);
 
     let stdout = std::io::stdout();
+    let colour = std::io::IsTerminal::is_terminal(&stdout);
     let mut out = stdout.lock();
     writeln!(
         out,
@@ -73,7 +74,7 @@ pub fn run(file: Option<&Path>, summary_only: bool) -> anyhow::Result<()> {
         dead.len()
     )?;
     for record in &records {
-        write_summary(&mut out, record)?;
+        crate::summary::write_record(&mut out, record, colour)?;
     }
     for (reason, key) in &dead {
         writeln!(out, "dead letter: key {key:?}, reason {reason}")?;
@@ -198,87 +199,4 @@ async fn drive(
     }
     ordered.extend(records.into_values());
     Ok((ordered, dead))
-}
-
-/// One readable block per article: headline, tone, events, actors, places.
-pub fn write_summary(out: &mut dyn Write, record: &EnrichedRecord) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "■ {}  [{}]",
-        record.article.headline, record.article.id
-    )?;
-    let s = &record.sentiment;
-    writeln!(
-        out,
-        "  tone: {} (compound {:+.2}, GDELT tone {:+.2}); tags: {}",
-        s.label,
-        s.compound,
-        s.tone,
-        record.tags.join(", ")
-    )?;
-    for e in &record.events {
-        let name = |a: &Option<crate::record::EventActor>| {
-            a.as_ref()
-                .map_or("—".to_string(), |a| format!("{} ({})", a.name, a.code))
-        };
-        let mut flags = Vec::new();
-        if e.modality.negated {
-            flags.push("negated".to_string());
-        }
-        if e.modality.hypothetical {
-            flags.push("hypothetical".to_string());
-        }
-        if e.modality.future {
-            flags.push("future".to_string());
-        }
-        if let Some(r) = &e.modality.reported_by {
-            flags.push(format!("reported by {}", r.name));
-        }
-        write!(
-            out,
-            "  • {:<9} {:<5} {} → {}  “{}”",
-            e.event_type,
-            e.cameo,
-            name(&e.source),
-            name(&e.target),
-            e.trigger.text
-        )?;
-        if let Some(l) = &e.location {
-            write!(out, "  @ {}", l.name)?;
-        }
-        if let Some(t) = &e.time {
-            write!(out, "  on {}", t.date.as_deref().unwrap_or(&t.text))?;
-        }
-        for q in &e.quantities {
-            write!(
-                out,
-                "  [{}{}]",
-                q.text,
-                q.iso8601
-                    .as_deref()
-                    .map(|d| format!(" = {d}"))
-                    .unwrap_or_default()
-            )?;
-        }
-        if !flags.is_empty() {
-            write!(out, "  ({})", flags.join(", "))?;
-        }
-        writeln!(out)?;
-    }
-    if record.events.is_empty() {
-        writeln!(out, "  (no events)")?;
-    }
-    if !record.actors.is_empty() {
-        let actors: Vec<String> = record
-            .actors
-            .iter()
-            .map(|a| format!("{} {} {}", a.name, a.code, a.sentiment.label))
-            .collect();
-        writeln!(out, "  actors: {}", actors.join("; "))?;
-    }
-    if !record.places.is_empty() {
-        let places: Vec<String> = record.places.iter().map(|p| p.name.clone()).collect();
-        writeln!(out, "  places: {}", places.join(", "))?;
-    }
-    writeln!(out)
 }
