@@ -1,0 +1,479 @@
+//! End-to-end benchmark against a real broker (run by `scripts/bench.sh`).
+//!
+//! 1. Loads N articles (cycled from a JSON-lines corpus) into a fresh input topic.
+//! 2. Drains it from scratch with (a) a pass-through worker (same consumer/producer code,
+//!    enrichment off) and (b) the full worker; reports articles/s, MB/s, the ratio b/a and
+//!    the worker's peak RSS.
+//! 3. Offers articles at a fixed rate to a running full worker and measures latency from
+//!    input append to output append (both topics use broker `LogAppendTime`).
+//!
+//! Prints a readable table, then one JSON line with the figures.
+//!
+//! `cargo run --release --example e2e_bench -- --brokers 127.0.0.1:19092 --corpus FILE`
+
+use std::collections::HashMap;
+use std::io::{BufRead, Read as _, Write as _};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::{Offset, TopicPartitionList};
+
+struct Args {
+    brokers: String,
+    corpus: String,
+    articles: usize,
+    partitions: i32,
+    rate: f64,
+    rate_seconds: f64,
+    binary: String,
+    workers: usize,
+}
+
+fn parse_args() -> Args {
+    let mut a = Args {
+        brokers: std::env::var("KAFKA_BOOTSTRAP_SERVERS")
+            .unwrap_or_else(|_| "127.0.0.1:19092".into()),
+        corpus: std::env::var("PARLEYWIRE_CORPUS")
+            .unwrap_or_else(|_| "../shared/data/corpus/articles.jsonl".into()),
+        articles: 20_000,
+        partitions: 4,
+        rate: 1000.0,
+        rate_seconds: 20.0,
+        binary: "target/release/parleywire".into(),
+        workers: 1,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i + 1 < args.len() {
+        let v = args[i + 1].clone();
+        match args[i].as_str() {
+            "--brokers" => a.brokers = v,
+            "--corpus" => a.corpus = v,
+            "--articles" => a.articles = v.parse().expect("--articles N"),
+            "--partitions" => a.partitions = v.parse().expect("--partitions N"),
+            "--rate" => a.rate = v.parse().expect("--rate N"),
+            "--rate-seconds" => a.rate_seconds = v.parse().expect("--rate-seconds S"),
+            "--binary" => a.binary = v,
+            "--workers" => a.workers = v.parse().expect("--workers N"),
+            other => panic!("unknown argument {other}"),
+        }
+        i += 2;
+    }
+    a
+}
+
+fn unique(prefix: &str) -> String {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    format!("bench-{prefix}-{}-{t}", std::process::id())
+}
+
+async fn create(brokers: &str, names: &[&str], partitions: i32) {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .unwrap();
+    let topics: Vec<NewTopic> = names
+        .iter()
+        .map(|n| {
+            NewTopic::new(n, partitions, TopicReplication::Fixed(1))
+                .set("message.timestamp.type", "LogAppendTime")
+        })
+        .collect();
+    for r in admin
+        .create_topics(&topics, &AdminOptions::new())
+        .await
+        .unwrap()
+    {
+        r.unwrap();
+    }
+}
+
+fn load_corpus(path: &str) -> Vec<(String, Vec<u8>)> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("corpus {path}: {e}"));
+    std::io::BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| (format!("a{i}"), l.into_bytes()))
+        .collect()
+}
+
+async fn produce(
+    brokers: &str,
+    topic: &str,
+    corpus: &[(String, Vec<u8>)],
+    n: usize,
+    rate: Option<f64>,
+) -> usize {
+    let p: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("linger.ms", if rate.is_some() { "0" } else { "20" })
+        .set("compression.type", "lz4")
+        .set("queue.buffering.max.messages", "1000000")
+        .create()
+        .unwrap();
+    let started = Instant::now();
+    let mut bytes = 0;
+    let mut pending = Vec::new();
+    for i in 0..n {
+        if let Some(r) = rate {
+            tokio::time::sleep_until((started + Duration::from_secs_f64(i as f64 / r)).into())
+                .await;
+        }
+        let (id, value) = &corpus[i % corpus.len()];
+        let key = format!("{id}-{i}");
+        bytes += value.len();
+        loop {
+            match p.send_result(FutureRecord::to(topic).key(&key).payload(value.as_slice())) {
+                Ok(f) => {
+                    pending.push(f);
+                    break;
+                }
+                Err(_) => p.poll(Duration::from_millis(5)),
+            }
+        }
+    }
+    for f in pending {
+        f.await.unwrap().unwrap();
+    }
+    p.flush(Duration::from_secs(30)).unwrap();
+    bytes
+}
+
+fn sum_high_watermarks(brokers: &str, topic: &str, partitions: i32) -> i64 {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .unwrap();
+    (0..partitions)
+        .map(|p| {
+            c.fetch_watermarks(topic, p, Duration::from_secs(10))
+                .map(|w| w.1)
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn start_worker(a: &Args, group: &str, input: &str, output: &str, passthrough: bool) -> Child {
+    start_worker_with(a, group, input, output, passthrough, "at-least-once", 0)
+}
+
+fn start_worker_with(
+    a: &Args,
+    group: &str,
+    input: &str,
+    output: &str,
+    passthrough: bool,
+    guarantee: &str,
+    instance: usize,
+) -> Child {
+    let mut cmd = Command::new(&a.binary);
+    cmd.arg("run")
+        .env("PARLEYWIRE_BROKERS", &a.brokers)
+        .env("PARLEYWIRE_GROUP", group)
+        .env("PARLEYWIRE_INPUT_TOPIC", input)
+        .env("PARLEYWIRE_OUTPUT_TOPIC", output)
+        .env("PARLEYWIRE_DLQ_TOPIC", format!("{output}.dlq"))
+        .env("PARLEYWIRE_METRICS_ADDR", "")
+        .env("PARLEYWIRE_GUARANTEE", guarantee)
+        .env(
+            "PARLEYWIRE_TRANSACTIONAL_ID",
+            format!("{group}-txn-{instance}"),
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null());
+    if passthrough {
+        cmd.arg("--passthrough");
+    }
+    cmd.spawn().expect("start worker")
+}
+
+fn stop(mut child: Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+/// Drain `input` (n messages) with fresh workers; returns (seconds from the first to the
+/// last output append, by broker LogAppendTime; peak RSS MB).
+fn drain(
+    a: &Args,
+    input: &str,
+    n: usize,
+    passthrough: bool,
+    output: &str,
+    guarantee: &str,
+) -> (f64, f64) {
+    let group = unique("g");
+    let workers: Vec<Child> = (0..a.workers)
+        .map(|i| start_worker_with(a, &group, input, output, passthrough, guarantee, i))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let mut rss: f64 = 0.0;
+    while (sum_high_watermarks(&a.brokers, output, a.partitions) as usize) < n
+        && Instant::now() < deadline
+    {
+        for w in &workers {
+            rss = rss.max(peak_rss_mb(w.id()));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for w in &workers {
+        rss = rss.max(peak_rss_mb(w.id()));
+    }
+    workers.into_iter().for_each(stop);
+    let times: Vec<i64> = read_all(&a.brokers, output, a.partitions, n)
+        .into_iter()
+        .map(|m| m.2)
+        .collect();
+    let (min, max) = (
+        times.iter().min().copied().unwrap_or(0),
+        times.iter().max().copied().unwrap_or(0),
+    );
+    // One message's worth of time is added so tiny runs do not divide by zero.
+    let secs = (max - min) as f64 / 1000.0 + (max - min) as f64 / 1000.0 / n.max(1) as f64 + 0.001;
+    (secs, rss)
+}
+
+/// Every message of `topic` (up to `want`): partition, offset, timestamp, payload.
+fn read_all(
+    brokers: &str,
+    topic: &str,
+    partitions: i32,
+    want: usize,
+) -> Vec<(i32, i64, i64, Vec<u8>)> {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", unique("r"))
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition_offset(topic, p, Offset::Beginning)
+            .unwrap();
+    }
+    c.assign(&tpl).unwrap();
+    let mut out = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while out.len() < want && Instant::now() < deadline {
+        if let Some(Ok(m)) = c.poll(Duration::from_millis(200)) {
+            out.push((
+                m.partition(),
+                m.offset(),
+                m.timestamp().to_millis().unwrap_or(0),
+                m.payload().unwrap_or_default().to_vec(),
+            ));
+        }
+    }
+    out
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Input (partition, offset) -> append time, and output append times with their input position.
+fn latencies(brokers: &str, input: &str, output: &str, partitions: i32, n: usize) -> Vec<f64> {
+    let inputs: HashMap<(i32, i64), i64> = read_all(brokers, input, partitions, n)
+        .into_iter()
+        .map(|(p, o, t, _)| ((p, o), t))
+        .collect();
+    let mut lat = Vec::new();
+    for (_, _, t_out, payload) in read_all(brokers, output, partitions, n) {
+        let v: serde_json::Value = serde_json::from_slice(&payload).unwrap_or_default();
+        let k = &v["provenance"]["kafka"];
+        if let (Some(p), Some(o)) = (k["partition"].as_i64(), k["offset"].as_i64()) {
+            if let Some(t_in) = inputs.get(&(p as i32, o)) {
+                lat.push((t_out - t_in) as f64);
+            }
+        }
+    }
+    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    lat
+}
+
+fn kcat_copy(brokers: &str, input: &str, n: usize, partitions: i32) -> Option<f64> {
+    Command::new("kcat")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    let copy = unique("kcat");
+    let rt = tokio::runtime::Runtime::new().ok()?;
+    rt.block_on(create(brokers, &[&copy], partitions));
+    let started = Instant::now();
+    let mut consume = Command::new("kcat")
+        .args([
+            "-C",
+            "-b",
+            brokers,
+            "-t",
+            input,
+            "-o",
+            "beginning",
+            "-e",
+            "-q",
+            "-K",
+            "\t",
+            "-D",
+            "\n",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut produce = Command::new("kcat")
+        .args([
+            "-P",
+            "-b",
+            brokers,
+            "-t",
+            &copy,
+            "-K",
+            "\t",
+            "-D",
+            "\n",
+            "-X",
+            "linger.ms=20",
+            "-z",
+            "lz4",
+        ])
+        .stdin(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut src = consume.stdout.take()?;
+    let mut dst = produce.stdin.take()?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let k = src.read(&mut buf).ok()?;
+        if k == 0 {
+            break;
+        }
+        dst.write_all(&buf[..k]).ok()?;
+    }
+    drop(dst);
+    consume.wait().ok()?;
+    produce.wait().ok()?;
+    let copied = sum_high_watermarks(brokers, &copy, partitions) as usize;
+    (copied >= n).then(|| started.elapsed().as_secs_f64())
+}
+
+fn main() {
+    let a = parse_args();
+    let corpus = load_corpus(&a.corpus);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let input = unique("in");
+    rt.block_on(create(&a.brokers, &[&input], a.partitions));
+    let bytes = rt.block_on(produce(&a.brokers, &input, &corpus, a.articles, None));
+    let mb = bytes as f64 / 1e6;
+    eprintln!(
+        "loaded {} articles ({mb:.1} MB) into {input} ({} partitions)",
+        a.articles, a.partitions
+    );
+
+    let out_pass = unique("pass");
+    let out_full = unique("full");
+    let out_eos = unique("eos");
+    rt.block_on(create(
+        &a.brokers,
+        &[
+            &out_pass,
+            &out_full,
+            &out_eos,
+            &format!("{out_pass}.dlq"),
+            &format!("{out_full}.dlq"),
+            &format!("{out_eos}.dlq"),
+        ],
+        a.partitions,
+    ));
+    let (t_pass, rss_pass) = drain(&a, &input, a.articles, true, &out_pass, "at-least-once");
+    let (t_full, rss_full) = drain(&a, &input, a.articles, false, &out_full, "at-least-once");
+    let (t_eos, _) = drain(&a, &input, a.articles, false, &out_eos, "exactly-once");
+    let kcat = kcat_copy(&a.brokers, &input, a.articles, a.partitions);
+
+    // Latency at a fixed offered rate.
+    let lat_in = unique("lat-in");
+    let lat_out = unique("lat-out");
+    rt.block_on(create(
+        &a.brokers,
+        &[&lat_in, &lat_out, &format!("{lat_out}.dlq")],
+        a.partitions,
+    ));
+    let group = unique("g");
+    let worker = start_worker(&a, &group, &lat_in, &lat_out, false);
+    std::thread::sleep(Duration::from_secs(6)); // join the group
+    let n_lat = (a.rate * a.rate_seconds) as usize;
+    rt.block_on(produce(&a.brokers, &lat_in, &corpus, n_lat, Some(a.rate)));
+    let lat = latencies(&a.brokers, &lat_in, &lat_out, a.partitions, n_lat);
+    let rss_lat = peak_rss_mb(worker.id());
+    stop(worker);
+
+    let pass_aps = a.articles as f64 / t_pass;
+    let full_aps = a.articles as f64 / t_full;
+    let (p50, p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
+    let peak = rss_pass.max(rss_full).max(rss_lat);
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "end-to-end, {} articles ({mb:.1} MB), {} partitions, {} worker(s):",
+        a.articles, a.partitions, a.workers
+    )
+    .unwrap();
+    writeln!(out, "  pass-through worker : {pass_aps:>9.0} articles/s  {:>7.1} MB/s  peak RSS {rss_pass:.0} MB", mb / t_pass).unwrap();
+    writeln!(out, "  full worker         : {full_aps:>9.0} articles/s  {:>7.1} MB/s  peak RSS {rss_full:.0} MB", mb / t_full).unwrap();
+    writeln!(out, "  ratio full/pass     : {:>9.2}", full_aps / pass_aps).unwrap();
+    let eos_aps = a.articles as f64 / t_eos;
+    writeln!(out, "  full, exactly-once  : {eos_aps:>9.0} articles/s  {:>7.1} MB/s  ({:+.0}% vs at-least-once)", mb / t_eos, (eos_aps / full_aps - 1.0) * 100.0).unwrap();
+    match kcat {
+        Some(t) => writeln!(
+            out,
+            "  kcat -C | kcat -P   : {:>9.0} articles/s  {:>7.1} MB/s",
+            a.articles as f64 / t,
+            mb / t
+        )
+        .unwrap(),
+        None => writeln!(out, "  kcat -C | kcat -P   : (kcat not installed)").unwrap(),
+    }
+    writeln!(
+        out,
+        "  latency at {:.0}/s for {:.0} s: p50 {p50:.0} ms, p99 {p99:.0} ms ({} samples)",
+        a.rate,
+        a.rate_seconds,
+        lat.len()
+    )
+    .unwrap();
+    let json = serde_json::json!({
+        "articles": a.articles, "megabytes": mb, "partitions": a.partitions, "workers": a.workers,
+        "passthrough_articles_per_s": pass_aps, "worker_articles_per_s": full_aps,
+        "passthrough_mb_per_s": mb / t_pass, "worker_mb_per_s": mb / t_full,
+        "ratio": full_aps / pass_aps,
+        "exactly_once_articles_per_s": a.articles as f64 / t_eos,
+        "kcat_articles_per_s": kcat.map(|t| a.articles as f64 / t),
+        "p50_ms": p50, "p99_ms": p99, "latency_rate": a.rate, "latency_samples": lat.len(),
+        "peak_rss_mb": peak,
+    });
+    writeln!(out, "{json}").unwrap();
+}
