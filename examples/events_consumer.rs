@@ -28,17 +28,22 @@ fn main() -> anyhow::Result<()> {
         .create()?;
     consumer.subscribe(&[&topic])?;
     loop {
-        let Some(message) = consumer.poll(Duration::from_millis(500)) else { continue };
-        let message = message?;
-        let event: EventMessage = match serde_json::from_slice(message.payload().unwrap_or_default()) {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("skipping a message that is not a parleywire event: {e}");
-                continue;
-            }
+        let Some(message) = consumer.poll(Duration::from_millis(500)) else {
+            continue;
         };
+        let message = message?;
+        let event: EventMessage =
+            match serde_json::from_slice(message.payload().unwrap_or_default()) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("skipping a message that is not a parleywire event: {e}");
+                    continue;
+                }
+            };
         let e = &event.event;
-        let code = |a: &Option<parleywire::record::EventActor>| a.as_ref().map_or("-".to_string(), |a| a.code.clone());
+        let code = |a: &Option<parleywire::record::EventActor>| {
+            a.as_ref().map_or("-".to_string(), |a| a.code.clone())
+        };
         println!(
             "{} {} {:<9} {} -> {}  \"{}\"{}",
             event.article_id,
@@ -47,7 +52,11 @@ fn main() -> anyhow::Result<()> {
             code(&e.source),
             code(&e.target),
             e.trigger.text,
-            if e.modality.negated || e.modality.hypothetical { "  (not a fact)" } else { "" }
+            if e.modality.negated || e.modality.hypothetical {
+                "  (not a fact)"
+            } else {
+                ""
+            }
         );
         consumer.commit_message(&message, CommitMode::Async)?;
     }

@@ -367,7 +367,8 @@ impl Worker {
     pub fn http_get(&self, path: &str) -> Option<(u16, String)> {
         let mut s = TcpStream::connect(("127.0.0.1", self.metrics_port)).ok()?;
         s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        write!(s, "GET {path} HTTP/1.1\r\nhost: localhost\r\n\r\n").ok()?;
+        s.write_all(format!("GET {path} HTTP/1.1\r\nhost: localhost\r\n\r\n").as_bytes())
+            .ok()?;
         let mut body = String::new();
         s.read_to_string(&mut body).ok()?;
         let status = body.split_whitespace().nth(1)?.parse().ok()?;
