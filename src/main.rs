@@ -44,6 +44,9 @@ enum Command {
         /// The schema of messages on the events topic instead.
         #[arg(long)]
         events: bool,
+        /// The field reference (Markdown) of both schemas instead.
+        #[arg(long)]
+        fields: bool,
     },
     /// Score the enrichment core against a gold file.
     Eval {
@@ -217,8 +220,10 @@ fn main() -> std::process::ExitCode {
         Command::Enrich(args) => enrich(args),
         Command::Ingest(args) => ingest(args),
         Command::Tail(args) => tail(args),
-        Command::Schema { events } => {
-            if events {
+        Command::Schema { events, fields } => {
+            if fields {
+                print!("{}", parleywire::schema::fields_document());
+            } else if events {
                 println!("{}", parleywire::schema::event_json_schema());
             } else {
                 println!("{}", parleywire::schema::json_schema());

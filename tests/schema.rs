@@ -27,6 +27,24 @@ fn checked_in_schemas_match_the_types() {
     );
 }
 
+#[test]
+fn field_reference_matches_the_types() {
+    let doc = std::fs::read_to_string(root().join("docs/fields.md")).expect("docs/fields.md");
+    assert_eq!(
+        doc,
+        parleywire::schema::fields_document(),
+        "record types changed: run `cargo run -- schema --fields > docs/fields.md`"
+    );
+    for path in [
+        "`events[].modality.reported_by.code`",
+        "`events[].quantities[].iso8601`",
+        "`sentiment.tone`",
+        "`event.trigger.span`",
+    ] {
+        assert!(doc.contains(path), "{path} documented");
+    }
+}
+
 /// Every property of every definition in `baseline` still exists in `current` with the
 /// same type; collects the violations.
 fn compatible(baseline: &Value, current: &Value) -> Vec<String> {
