@@ -179,7 +179,7 @@ impl Metrics {
         for kind in ["assign", "revoke"] {
             m.rebalances.with_label_values(&[kind]);
         }
-        for outcome in ["ok", "error"] {
+        for outcome in ["ok", "error", "requested"] {
             m.commits.with_label_values(&[outcome]);
         }
         Arc::new(m)
@@ -274,6 +274,11 @@ impl Metrics {
             suppressed,
             "delivery failed; retrying (offset not committed)"
         );
+    }
+
+    /// An asynchronous offset commit was sent (its outcome is counted when it arrives).
+    pub fn offsets_commit_requested(&self) {
+        self.commits.with_label_values(&["requested"]).inc();
     }
 
     /// Offsets were committed (or failed to).

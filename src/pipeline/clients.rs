@@ -89,8 +89,9 @@ impl ConsumerContext for WorkerContext {
         // At-least-once: commit what is done before the partitions go. (Exactly-once
         // commits offsets only inside transactions.)
         if self.transactional.is_none() && commit.count() > 0 {
-            if let Err(e) = consumer.commit(&commit, CommitMode::Sync) {
-                self.metrics.offsets_committed(false, &e.to_string());
+            match consumer.commit(&commit, CommitMode::Sync) {
+                Ok(()) => self.metrics.offsets_committed(true, &describe(&commit)),
+                Err(e) => self.metrics.offsets_committed(false, &e.to_string()),
             }
         }
         self.metrics.dropped_unfinished("revoke", dropped as u64);

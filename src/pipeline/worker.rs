@@ -497,8 +497,14 @@ impl Loop {
         if positions.is_empty() {
             return;
         }
-        if let Err(e) = self.consumer.commit(&positions_list(positions), mode) {
-            self.metrics.offsets_committed(false, &e.to_string());
+        let list = positions_list(positions);
+        match self.consumer.commit(&list, mode) {
+            // An async commit's outcome arrives later (commit callback); count the request.
+            Ok(()) if matches!(mode, CommitMode::Async) => self.metrics.offsets_commit_requested(),
+            Ok(()) => self
+                .metrics
+                .offsets_committed(true, &clients::describe(&list)),
+            Err(e) => self.metrics.offsets_committed(false, &e.to_string()),
         }
     }
 
