@@ -63,11 +63,11 @@ enum EvalCommand {
     Sentiment(EvalArgs),
 }
 
-/// Kafka connection for the feeder and the viewer: the worker's configuration file and
-/// environment, overridden by flags.
+/// Kafka connection shared by every command: the configuration file and environment,
+/// overridden by flags.
 #[derive(Args)]
 struct KafkaArgs {
-    /// Configuration file (its [kafka] section: brokers, security, properties).
+    /// Configuration file (TOML; see config/parleywire.toml).
     #[arg(
         long,
         short = 'c',
@@ -165,19 +165,10 @@ struct EnrichArgs {
 }
 
 /// Flags of `parleywire run`; each also reads a `PARLEYWIRE_*` variable.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct RunArgs {
-    /// Configuration file.
-    #[arg(
-        long,
-        short = 'c',
-        env = "PARLEYWIRE_CONFIG",
-        default_value = "config/parleywire.toml"
-    )]
-    config: PathBuf,
-    /// Kafka bootstrap servers.
-    #[arg(long)]
-    brokers: Option<String>,
+    #[command(flatten)]
+    kafka: KafkaArgs,
     /// Consumer group id.
     #[arg(long)]
     group: Option<String>,
@@ -205,9 +196,6 @@ pub struct RunArgs {
     /// Skip enrichment: the shell alone (benchmark baseline).
     #[arg(long)]
     passthrough: bool,
-    /// librdkafka property for both clients, repeatable: -X key=value.
-    #[arg(short = 'X', value_name = "KEY=VALUE")]
-    property: Vec<String>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -242,16 +230,12 @@ fn main() -> std::process::ExitCode {
 }
 
 fn settings_for(args: &RunArgs) -> anyhow::Result<Settings> {
-    let explicit = std::env::var_os("PARLEYWIRE_CONFIG").is_some()
-        || args.config != Path::new("config/parleywire.toml");
-    let mut s = Settings::from_file(&args.config, explicit)?;
-    s.apply_env(std::env::vars())?;
+    let mut s = kafka_settings(&args.kafka)?;
     let set = |slot: &mut String, v: &Option<String>| {
         if let Some(v) = v {
             *slot = v.clone();
         }
     };
-    set(&mut s.kafka.brokers, &args.brokers);
     set(&mut s.kafka.group, &args.group);
     set(&mut s.kafka.input_topic, &args.input_topic);
     set(&mut s.kafka.output_topic, &args.output_topic);
@@ -265,19 +249,11 @@ fn settings_for(args: &RunArgs) -> anyhow::Result<Settings> {
     if args.passthrough {
         s.worker.passthrough = true;
     }
-    for kv in &args.property {
-        let (k, v) = kv
-            .split_once('=')
-            .with_context(|| format!("-X {kv}: expected KEY=VALUE"))?;
-        s.kafka
-            .properties
-            .insert(k.trim().to_string(), v.trim().to_string());
-    }
     s.validate()?;
     Ok(s)
 }
 
-/// Settings for the feeder and the viewer: file, environment, then flags.
+/// Kafka settings shared by every command: file, environment, then flags.
 fn kafka_settings(args: &KafkaArgs) -> anyhow::Result<Settings> {
     let explicit = std::env::var_os("PARLEYWIRE_CONFIG").is_some()
         || args.config != Path::new("config/parleywire.toml");
