@@ -1,0 +1,751 @@
+//! Event assembly: from the triggers of an annotated sentence to coded events with source,
+//! target, participants, location, time, quantities and modality.
+//!
+//! No parser: clauses are cut at punctuation, subordinating words and reporting verbs; the
+//! subject is the first free actor of the clause before the trigger, the object the first
+//! actor after it (or the agent of a passive "by X"); nominal triggers take their parties
+//! from "between X and Y", "X's talks with Y", "the X-Y meeting". A later trigger inside the
+//! complement of an earlier verb ("refused to allow", "rejected an offer") is not a second
+//! event.
+
+use super::lexicon::{EntryKind, Lexicon};
+use super::sentence::{ActorMention, View, REPORTING};
+use super::time::TimeExpr;
+use super::triggers::Pos;
+
+/// Words that open a new clause.
+const CLAUSE_OPENERS: &[&str] = &[
+    "while",
+    "but",
+    "whereas",
+    "although",
+    "though",
+    "after",
+    "before",
+    "because",
+    "as",
+    "which",
+    "who",
+    "whom",
+    "when",
+    "where",
+    "if",
+    "unless",
+    "whether",
+    "since",
+    "however",
+    "meanwhile",
+    "amid",
+    "despite",
+];
+
+/// Determiners before a nominal reading.
+const DETERMINERS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "its",
+    "their",
+    "his",
+    "her",
+    "our",
+    "this",
+    "that",
+    "these",
+    "those",
+    "any",
+    "no",
+    "new",
+    "further",
+    "more",
+    "fresh",
+    "recent",
+    "previous",
+    "bilateral",
+    "direct",
+];
+
+const BE: &[&str] = &[
+    "is", "are", "was", "were", "been", "being", "be", "get", "got",
+];
+const NEGATORS: &[&str] = &[
+    "not", "n't", "never", "no", "neither", "nor", "without", "cannot",
+];
+const HYPOTHETICAL: &[&str] = &[
+    "would",
+    "could",
+    "might",
+    "may",
+    "should",
+    "can",
+    "likely",
+    "unlikely",
+    "possible",
+    "possibly",
+    "tentatively",
+    "hope",
+    "hopes",
+    "hoped",
+    "proposed",
+    "potential",
+    "possibly",
+    "must",
+    "want",
+    "wants",
+    "seek",
+    "seeks",
+];
+const CONDITIONAL: &[&str] = &["if", "unless", "whether"];
+const FUTURE: &[&str] = &[
+    "will",
+    "'ll",
+    "shall",
+    "scheduled",
+    "planned",
+    "plans",
+    "plan",
+    "set",
+    "expected",
+    "due",
+    "upcoming",
+    "next",
+    "tomorrow",
+];
+/// Pronouns that may stand for an acting party.
+const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i"];
+/// Prepositions whose object can be the target of an event.
+const TARGET_PREPS: &[&str] = &[
+    "to", "with", "against", "from", "on", "toward", "towards", "into", "upon", "at",
+];
+
+/// A party of an event: a registry actor and the mention the event refers to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Party {
+    /// Registry index.
+    pub actor: usize,
+    /// Byte span of the mention.
+    pub span: (usize, usize),
+}
+
+/// An event before it is written into the record.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// Trigger index in the lexicon.
+    pub trigger: u32,
+    /// Trigger token byte span.
+    pub trigger_span: (usize, usize),
+    /// Source.
+    pub source: Option<Party>,
+    /// Target.
+    pub target: Option<Party>,
+    /// All parties of multilateral or coordinated events.
+    pub participants: Vec<Party>,
+    /// Place registry index and the byte span of its mention.
+    pub location: Option<(usize, (usize, usize))>,
+    /// Time expression and its span.
+    pub time: Option<(TimeExpr, (usize, usize))>,
+    /// Quantity mentions (indices into the view's quantities).
+    pub quantities: Vec<usize>,
+    /// Negated.
+    pub negated: bool,
+    /// Hypothetical.
+    pub hypothetical: bool,
+    /// Future.
+    pub future: bool,
+    /// Reporter.
+    pub reported_by: Option<Party>,
+    /// Clause byte span (for directed sentiment).
+    pub clause: (usize, usize),
+    /// Negotiation status read from the context ("scheduled", "stalled", "resumed", ...).
+    pub status: Option<&'static str>,
+    /// 0..1.
+    pub confidence: f64,
+    /// Derived from reported speech ("X says Y attacked"), not from a trigger of its own.
+    pub derived: Option<(&'static str, &'static str, f64)>,
+}
+
+/// Clause segmentation of a sentence: for every token, the start of its clause. Clauses are
+/// cut at hard punctuation, at subordinating words and after reporting verbs; a clause opened
+/// by a subordinating word or a sentence-initial preposition ("Under the deal, ...") also
+/// closes at the next comma.
+pub fn segments(v: &View<'_>) -> Vec<usize> {
+    let n = v.toks.len();
+    let mut seg = vec![0; n];
+    let mut start = 0;
+    let mut closes_at_comma = n > 0
+        && v.toks[0].entry.is_none()
+        && super::sentence::is_preposition(&v.toks[0].text.to_ascii_lowercase());
+    for (i, slot) in seg.iter_mut().enumerate() {
+        let g = v.gap_before(i);
+        let hard =
+            i > 0 && (g.contains([';', ':', '(', ')', '—', '“', '”', '"']) || g.contains(" - "));
+        let opener = v.toks[i].entry.is_none() && v.toks[i].is_any(CLAUSE_OPENERS);
+        let after_report = i > 0
+            && v.toks[i - 1].entry.is_none()
+            && v.toks[i - 1].is_any(REPORTING)
+            && !v.toks[i].is("to");
+        let comma = i > 0 && closes_at_comma && g.contains(',');
+        if i > 0 && (hard || opener || after_report || comma) {
+            start = i;
+            closes_at_comma = opener && !v.toks[i].is_any(&["but", "however", "meanwhile"]);
+        }
+        *slot = start;
+    }
+    seg
+}
+
+/// Clause bounds `[start, end)` (token indices) around token `t`.
+fn clause(seg: &[usize], t: usize) -> (usize, usize) {
+    let s = seg[t];
+    let mut e = t + 1;
+    while e < seg.len() && seg[e] == s {
+        e += 1;
+    }
+    (s, e)
+}
+
+/// The speakers of reported speech in the sentence, with their reporting verbs' token indices.
+fn reporters(v: &View<'_>, reg_last_person: Option<usize>) -> Vec<(Party, usize)> {
+    let mut out = Vec::new();
+    for (r, tok) in v.toks.iter().enumerate() {
+        if let Some(found) = reporter_at(v, r, tok, reg_last_person) {
+            out.push(found);
+        }
+    }
+    out
+}
+
+fn reporter_at(
+    v: &View<'_>,
+    r: usize,
+    tok: &super::sentence::Tok<'_>,
+    reg_last_person: Option<usize>,
+) -> Option<(Party, usize)> {
+    {
+        if tok.entry.is_some() || !tok.is_any(REPORTING) {
+            return None;
+        }
+        if tok.is("according") {
+            if let Some(m) = v.actors.iter().find(|m| m.first > r && m.first <= r + 3) {
+                return Some((party(v, m), r));
+            }
+            return None;
+        }
+        // "X said", "X, a diplomat, said", "X told"
+        if let Some(m) = v
+            .actors
+            .iter()
+            .rev()
+            .find(|m| m.last <= r && r - m.last <= 6 && v.governor(m.first).is_none())
+        {
+            return Some((party(v, m), r));
+        }
+        // "said X"
+        if let Some(m) = v.actors.iter().find(|m| m.first == r + 1) {
+            return Some((party(v, m), r));
+        }
+        // "he said"
+        if r > 0 && v.toks[r - 1].is_any(&["he", "she"]) {
+            if let Some(p) = reg_last_person {
+                let t = &v.toks[r - 1];
+                return Some((
+                    Party {
+                        actor: p,
+                        span: (t.start, t.end),
+                    },
+                    r,
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn party(v: &View<'_>, m: &ActorMention) -> Party {
+    let s = v.toks[m.first].start;
+    let mut e = v.toks[m.last - 1].end;
+    let t = &v.text[s..e];
+    if t.ends_with("'s") {
+        e -= 2;
+    } else if t.ends_with("’s") {
+        e -= 4;
+    }
+    Party {
+        actor: m.actor,
+        span: (s, e),
+    }
+}
+
+/// Actors coordinated with mention `k` ("X and Y", "X, Y and Z").
+fn coordinated(v: &View<'_>, k: usize) -> Vec<usize> {
+    let mut out = vec![k];
+    let mut cur = k;
+    while cur + 1 < v.actors.len() {
+        let (a, b) = (v.actors[cur], v.actors[cur + 1]);
+        let between = &v.toks[a.last..b.first];
+        let gap = v.gap_before(b.first);
+        let ok = match between {
+            [] => gap.trim() == ",",
+            [w] => w.is("and") || w.is("nor") || w.is("or"),
+            [w, d] => w.is("and") && d.is_any(&["the", "his", "her", "their", "its"]),
+            _ => false,
+        };
+        if !ok {
+            break;
+        }
+        out.push(cur + 1);
+        cur += 1;
+    }
+    out
+}
+
+fn is_passive(v: &View<'_>, t: usize) -> bool {
+    let w = v.toks[t].text.to_ascii_lowercase();
+    if w.ends_with("ing") || w.ends_with('s') && !w.ends_with("ss") {
+        return false;
+    }
+    let mut i = t;
+    while i > 0 {
+        i -= 1;
+        let p = &v.toks[i];
+        if p.is_any(BE) {
+            return true;
+        }
+        if !(p.text.ends_with("ly") || p.is_any(&["not", "also", "reportedly", "being", "been"])) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Does token `t` read as a noun here ("the deal", "their support")?
+fn nominal(v: &View<'_>, t: usize) -> bool {
+    if t == 0 {
+        return false;
+    }
+    let p = &v.toks[t - 1];
+    if let Some(m) = v.actor_at(t - 1) {
+        // "a Kerry-Lavrov meeting", "the US offer"
+        let m = *m;
+        if m.first > 0
+            && (v.toks[m.first - 1].is_any(DETERMINERS) || v.gap_before(m.first).trim() == "-")
+        {
+            return true;
+        }
+    }
+    p.is_any(DETERMINERS)
+        || v.possessive(t - 1)
+        || matches!(p.entry, Some((EntryKind::Demonym(_), _)))
+        || p.entry.is_none() && p.text.ends_with("-proposed")
+}
+
+/// Pick the trigger reading: for a surface form that is both verb and noun, the context
+/// decides.
+fn reading(lex: &Lexicon, v: &View<'_>, t: usize) -> Option<u32> {
+    let (kind, pattern) = v.toks[t].entry?;
+    let EntryKind::Trigger(first) = kind else {
+        return None;
+    };
+    let want = if nominal(v, t) { Pos::Noun } else { Pos::Verb };
+    let mut alt = None;
+    for k in lex.kinds_of(pattern) {
+        if let EntryKind::Trigger(i) = k {
+            if lex.triggers[i as usize].pos == want {
+                return Some(i);
+            }
+            alt.get_or_insert(i);
+        }
+    }
+    alt.or(Some(first))
+}
+
+/// Find the events of one annotated sentence.
+pub fn extract(lex: &Lexicon, v: &View<'_>, last_person: Option<usize>) -> Vec<Draft> {
+    let mut out: Vec<Draft> = Vec::new();
+    let reporters = reporters(v, last_person);
+    let seg = segments(v);
+    // Verb events already made, per clause start: later triggers in the same clause are their
+    // complements.
+    let mut governed_until: Option<(usize, usize)> = None;
+    let n = v.toks.len();
+    let mut t = 0;
+    while t < n {
+        let Some(ti) = reading(lex, v, t) else {
+            t += 1;
+            continue;
+        };
+        let trig = &lex.triggers[ti as usize];
+        let (cs, ce) = clause(&seg, t);
+        // The reporting verb nearest before the trigger, else the first after it.
+        let rep = reporters
+            .iter()
+            .rev()
+            .find(|(_, r)| *r < t)
+            .or_else(|| reporters.iter().find(|(_, r)| *r > t))
+            .copied();
+        // Coordinated verbs ("met and agreed") start a new event sharing the subject.
+        let coordinated_verb = t > 0 && v.toks[t - 1].is("and") && trig.pos == Pos::Verb;
+        if let Some((gs, ge)) = governed_until {
+            if gs == cs && t < ge && !coordinated_verb {
+                t += 1;
+                continue;
+            }
+        }
+        let pos = if nominal(v, t) { Pos::Noun } else { trig.pos };
+        let mut d = Draft {
+            trigger: ti,
+            trigger_span: (v.toks[t].start, v.toks[t].end),
+            source: None,
+            target: None,
+            participants: Vec::new(),
+            location: None,
+            time: None,
+            quantities: Vec::new(),
+            negated: false,
+            hypothetical: false,
+            future: false,
+            reported_by: rep.map(|r| r.0),
+            clause: (v.toks[cs].start, v.toks[ce - 1].end),
+            status: None,
+            confidence: 0.5,
+            derived: None,
+        };
+        // Argument span end: where modality cues after a noun are looked for.
+        let mut args_end = t + 1;
+        let free = |m: &ActorMention| v.governor(m.first).is_none();
+        let in_clause_before: Vec<usize> = (0..v.actors.len())
+            .filter(|&k| v.actors[k].first >= cs && v.actors[k].last <= t)
+            .collect();
+        let after: Vec<usize> = (0..v.actors.len())
+            .filter(|&k| v.actors[k].first > t && v.actors[k].first < ce)
+            .collect();
+        let subject = || -> Option<usize> {
+            in_clause_before
+                .iter()
+                .copied()
+                .find(|&k| free(&v.actors[k]))
+                .or_else(|| in_clause_before.last().copied())
+        };
+        let mut src_k: Option<usize> = None;
+        let mut tgt_k: Option<usize> = None;
+        let mut participants: Vec<usize> = Vec::new();
+        match pos {
+            Pos::Verb => {
+                let passive = is_passive(v, t);
+                let by_agent = after
+                    .iter()
+                    .copied()
+                    .find(|&k| v.governor(v.actors[k].first) == Some("by"));
+                if passive {
+                    src_k = by_agent;
+                    tgt_k = subject();
+                } else {
+                    src_k = subject();
+                    tgt_k = after.iter().copied().find(|&k| {
+                        Some(k) != by_agent
+                            && v.governor(v.actors[k].first)
+                                .map_or(true, |g| TARGET_PREPS.contains(&g))
+                    });
+                }
+                if src_k.is_none() && !passive {
+                    // A pronoun subject, or the reporter of "X said it had ...".
+                    let pron = (cs..t).rev().take(4).find(|&i| v.toks[i].is_any(PRONOUNS));
+                    if let Some(pi) = pron {
+                        let pt = &v.toks[pi];
+                        if pt.is_any(&["we", "i"]) && v.quoted(pi) || pt.is_any(&["it", "they"]) {
+                            if let Some((r, _)) = rep {
+                                d.source = Some(r);
+                            }
+                        }
+                        if d.source.is_none() && pt.is_any(&["he", "she"]) {
+                            if let Some(p) = last_person {
+                                d.source = Some(Party {
+                                    actor: p,
+                                    span: (pt.start, pt.end),
+                                });
+                            }
+                        }
+                        if d.source.is_none() && pt.is_any(&["they", "it"]) {
+                            // The nearest actor before, other than the reporter.
+                            let rep_actor = rep.map(|r| r.0.actor);
+                            if let Some(m) = v
+                                .actors
+                                .iter()
+                                .rev()
+                                .find(|m| m.last <= pi && Some(m.actor) != rep_actor)
+                            {
+                                d.source = Some(party(v, m));
+                            }
+                        }
+                    } else if let Some((r, ri)) = rep {
+                        if ri < t {
+                            d.source = Some(r);
+                        }
+                    }
+                }
+                if src_k.is_none() && d.source.is_none() && !passive && cs > 0 {
+                    // Subject of the main clause ("X, ..., has refused").
+                    src_k =
+                        (0..v.actors.len()).find(|&k| v.actors[k].last <= cs && free(&v.actors[k]));
+                }
+                governed_until = Some((cs, ce));
+            }
+            Pos::Noun => {
+                // "talks between X and Y"
+                let between =
+                    (t + 1..(t + 3).min(ce)).find(|&i| v.toks[i].is_any(&["between", "among"]));
+                if let Some(b) = between {
+                    if let Some(k) = (0..v.actors.len()).find(|&k| {
+                        v.actors[k].first == b + 1
+                            || v.actors[k].first == b + 2 && v.toks[b + 1].is("the")
+                    }) {
+                        participants = coordinated(v, k);
+                        src_k = participants.first().copied();
+                        tgt_k = participants.get(1).copied();
+                        args_end = v.actors[*participants.last().expect("one")].last;
+                    }
+                }
+                // "the Kerry-Lavrov meeting", "X's talks", "Russian strikes"
+                if src_k.is_none() && t > 0 {
+                    if let Some(kb) = (0..v.actors.len()).find(|&k| v.actors[k].last == t) {
+                        src_k = Some(kb);
+                        if kb > 0
+                            && v.actors[kb - 1].last == v.actors[kb].first
+                            && v.gap_before(v.actors[kb].first).trim() == "-"
+                        {
+                            src_k = Some(kb - 1);
+                            tgt_k = Some(kb);
+                        }
+                    }
+                }
+                if tgt_k.is_none() {
+                    tgt_k = after.iter().copied().find(|&k| {
+                        v.actors[k].first <= t + 6
+                            && v.governor(v.actors[k].first).is_some_and(|g| {
+                                TARGET_PREPS.contains(&g) && g != "on" && g != "at"
+                            })
+                            && Some(k) != src_k
+                    });
+                    if let Some(k) = tgt_k {
+                        args_end = args_end.max(v.actors[k].last);
+                    }
+                }
+                if src_k.is_none() {
+                    src_k = after
+                        .iter()
+                        .copied()
+                        .find(|&k| v.governor(v.actors[k].first) == Some("by"));
+                }
+                if src_k.is_none() && tgt_k.is_some() {
+                    // "after talks with Y": the subject of the sentence held them.
+                    src_k = (0..v.actors.len())
+                        .find(|&k| v.actors[k].last <= t && free(&v.actors[k]) && Some(k) != tgt_k);
+                }
+                // A noun followed by a verb of the same type is the same event ("aid has
+                // been delivered", "strikes hit"): let the verb speak.
+                let same_later = (t + 1..ce).any(|i| {
+                    reading(lex, v, i).is_some_and(|j| {
+                        let o = &lex.triggers[j as usize];
+                        o.plover == trig.plover && o.pos == Pos::Verb && !nominal(v, i)
+                    })
+                });
+                if same_later {
+                    t += 1;
+                    continue;
+                }
+            }
+        }
+        if participants.is_empty() {
+            if let Some(k) = src_k {
+                let c = coordinated(v, k);
+                if c.len() > 1 {
+                    participants = c;
+                    if tgt_k.is_some_and(|x| participants.contains(&x)) {
+                        tgt_k = None;
+                    }
+                }
+            }
+        }
+        if let Some(k) = src_k {
+            d.source = Some(party(v, &v.actors[k]));
+        }
+        if let Some(k) = tgt_k {
+            let p = party(v, &v.actors[k]);
+            if d.source.map_or(true, |s| s.actor != p.actor) {
+                d.target = Some(p);
+            }
+        }
+        d.participants = participants
+            .iter()
+            .map(|&k| party(v, &v.actors[k]))
+            .collect();
+
+        // Modality.
+        let window = t.saturating_sub(3).max(cs)..t;
+        let before = &v.toks[window.clone()];
+        let clause_before = &v.toks[cs..t];
+        let after_args = &v.toks[args_end.min(n)..(args_end + 4).min(ce.max(args_end)).min(n)];
+        d.negated = before.iter().any(|w| w.is_any(NEGATORS))
+            || clause_before.iter().any(|w| w.is("neither"));
+        d.hypothetical = before.iter().any(|w| w.is_any(HYPOTHETICAL))
+            || v.toks[cs].is_any(CONDITIONAL)
+            || clause_before.iter().any(|w| w.is_any(CONDITIONAL))
+            || (pos == Pos::Noun
+                && after_args.iter().any(|w| {
+                    w.is_any(&["would", "could", "might", "may", "likely", "tentatively"])
+                }));
+        d.future = before.iter().any(|w| w.is_any(FUTURE))
+            || before
+                .windows(2)
+                .any(|w| w[0].is_any(&["going", "is", "are"]) && w[1].is("to"))
+            || (pos == Pos::Noun && after_args.iter().any(|w| w.is_any(FUTURE)));
+        for (i, w) in v.toks[cs..ce].iter().enumerate() {
+            let near = (cs + i).abs_diff(t) <= 4 || (cs + i >= args_end && cs + i < args_end + 3);
+            if !near {
+                continue;
+            }
+            let s = match w.text.to_ascii_lowercase().as_str() {
+                "scheduled" | "planned" | "upcoming" => Some("scheduled"),
+                "stalled" | "suspended" | "deadlocked" | "stalemated" => Some("stalled"),
+                "resumption" | "resumed" | "resume" | "renewed" => Some("resumed"),
+                "proposed" | "proposal" => Some("proposed"),
+                "collapsed" | "failed" => Some("failed"),
+                _ => None,
+            };
+            if s.is_some() {
+                d.status = s;
+            }
+        }
+        if d.status == Some("scheduled") {
+            d.future = true;
+        }
+        if pos == Pos::Noun && d.status == Some("proposed") {
+            d.hypothetical = true;
+        }
+
+        // Time: in the clause, else in the sentence.
+        let pick_time = |lo: usize, hi: usize| {
+            v.times
+                .iter()
+                .filter(|m| m.first >= lo && m.last <= hi)
+                .min_by_key(|m| m.first.abs_diff(t))
+        };
+        if let Some(m) = pick_time(cs, ce).or_else(|| pick_time(0, n)) {
+            d.time = Some((m.expr, (v.toks[m.first].start, v.toks[m.last - 1].end)));
+            if matches!(
+                m.expr,
+                TimeExpr::DayOffset(1) | TimeExpr::Week(1) | TimeExpr::Month(1) | TimeExpr::Year(1)
+            ) {
+                d.future = true;
+            }
+        }
+        // Location: a place of the clause, preferring "in X" and "the X suburb of Y".
+        let mut best: Option<(i32, usize)> = None;
+        for (pi, pm) in v.places.iter().enumerate() {
+            let in_clause = pm.tok >= cs && pm.tok < ce;
+            let mut score = if in_clause { 2 } else { 0 };
+            match v.governor(pm.tok) {
+                Some(g) if super::sentence::LOCATIVE.contains(&g) => score += 3,
+                Some("of")
+                    if pm.tok >= 2
+                        && v.toks[pm.tok - 1..pm.tok]
+                            .iter()
+                            .chain(v.toks.get(pm.tok.saturating_sub(2)))
+                            .any(|w| {
+                                w.is_any(&[
+                                    "suburb",
+                                    "district",
+                                    "city",
+                                    "town",
+                                    "village",
+                                    "province",
+                                    "region",
+                                    "outskirts",
+                                    "area",
+                                ])
+                            }) =>
+                {
+                    score += 4
+                }
+                Some(_) => {}
+                None => {
+                    if trig.mode.as_deref() == Some("visit") && pm.tok == t + 1 {
+                        score += 3;
+                    }
+                }
+            }
+            if !in_clause && score < 3 {
+                continue;
+            }
+            let dist = pm.tok.abs_diff(t) as i32;
+            let key = score * 100 - dist;
+            if best.map_or(true, |(b, _)| key > b) {
+                best = Some((key, pi));
+            }
+        }
+        if let Some((_, pi)) = best {
+            let pm = v.places[pi];
+            d.location = Some((pm.place, (v.toks[pm.tok].start, v.toks[pm.tok].end)));
+        }
+        // Quantities: those of the clause nearest the trigger (before a noun: "48-hour pause").
+        if let Some((qi, _)) = v
+            .quantities
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.first >= cs && q.last <= ce)
+            .min_by_key(|(_, q)| q.first.abs_diff(t))
+        {
+            d.quantities.push(qi);
+        }
+
+        d.confidence = confidence(&d, pos);
+        out.push(d);
+        t += 1;
+    }
+
+    // "X says Y hit Z": reported material conflict by another party is an accusation.
+    let mut extra = Vec::new();
+    {
+        for d in &out {
+            let Some(r) = d.reported_by else { continue };
+            let Some(&(_, ri)) = reporters.iter().find(|(p, _)| *p == r) else {
+                continue;
+            };
+            let trig = &lex.triggers[d.trigger as usize];
+            if trig.quad == 4 && !d.negated {
+                if let Some(s) = d.source {
+                    if s.actor != r.actor && d.trigger_span.0 > v.toks[ri].start {
+                        let mut a = d.clone();
+                        a.derived = Some(("ACCUSE", "112", -2.0));
+                        a.trigger_span = (v.toks[ri].start, v.toks[ri].end);
+                        a.source = Some(r);
+                        a.target = Some(s);
+                        a.participants.clear();
+                        a.quantities.clear();
+                        a.confidence = (d.confidence - 0.2).max(0.1);
+                        extra.push(a);
+                    }
+                }
+            }
+        }
+    }
+    out.extend(extra);
+    out
+}
+
+fn confidence(d: &Draft, pos: Pos) -> f64 {
+    let mut c: f64 = 0.35;
+    if d.source.is_some() {
+        c += 0.25;
+    }
+    if d.target.is_some() || d.participants.len() > 1 {
+        c += 0.15;
+    }
+    if pos == Pos::Verb {
+        c += 0.1;
+    }
+    if d.source.is_none() && d.target.is_none() {
+        c -= 0.1;
+    }
+    (c.clamp(0.0, 1.0) * 100.0).round() / 100.0
+}

@@ -1,0 +1,635 @@
+//! One sentence, annotated: tokens (dictionary hits and plain words), actor mentions, places,
+//! time expressions and quantities. Built in one left-to-right pass over the hits of the
+//! automaton; the event assembler ([`super::events`]) reads it.
+
+use super::actors::{Parts, Registry};
+use super::lexicon::{EntryKind, Hit, Lexicon};
+use super::quantity;
+use super::text::{self, Sentence};
+use super::time::{self, TimeExpr};
+
+/// A token: a dictionary hit or a plain word.
+#[derive(Debug, Clone, Copy)]
+pub struct Tok<'a> {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// The text.
+    pub text: &'a str,
+    /// Dictionary entry and pattern, for hits.
+    pub entry: Option<(EntryKind, u32)>,
+}
+
+impl Tok<'_> {
+    /// Case-insensitive comparison with a lower-case word.
+    pub fn is(&self, w: &str) -> bool {
+        self.text.eq_ignore_ascii_case(w)
+    }
+
+    /// Is it one of these lower-case words?
+    pub fn is_any(&self, ws: &[&str]) -> bool {
+        ws.iter().any(|w| self.is(w))
+    }
+
+    /// The trigger index, for trigger hits.
+    pub fn trigger(&self) -> Option<u32> {
+        match self.entry {
+            Some((EntryKind::Trigger(t), _)) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// An actor mention: tokens `[first, last)` resolved to a registry actor.
+#[derive(Debug, Clone, Copy)]
+pub struct ActorMention {
+    /// First token.
+    pub first: usize,
+    /// One past the last token.
+    pub last: usize,
+    /// Registry index.
+    pub actor: usize,
+}
+
+/// A place mention.
+#[derive(Debug, Clone, Copy)]
+pub struct PlaceMention {
+    /// Token index.
+    pub tok: usize,
+    /// Registry index.
+    pub place: usize,
+}
+
+/// A time expression.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeMention {
+    /// First token.
+    pub first: usize,
+    /// One past the last token.
+    pub last: usize,
+    /// What it says.
+    pub expr: TimeExpr,
+}
+
+/// A quantity.
+#[derive(Debug, Clone)]
+pub struct QuantityMention {
+    /// First token.
+    pub first: usize,
+    /// One past the last token.
+    pub last: usize,
+    /// Byte span.
+    pub span: (usize, usize),
+    /// Value and unit.
+    pub q: quantity::Found,
+}
+
+/// Words that introduce reported speech.
+pub const REPORTING: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "stated",
+    "states",
+    "added",
+    "announced",
+    "reported",
+    "claimed",
+    "claims",
+    "maintains",
+    "maintained",
+    "touted",
+    "noted",
+    "explained",
+    "stressed",
+    "confirmed",
+    "according",
+];
+
+/// Prepositions after which a country or capital is a place, not an acting party.
+pub const LOCATIVE: &[&str] = &[
+    "in",
+    "at",
+    "near",
+    "inside",
+    "outside",
+    "across",
+    "throughout",
+    "into",
+    "from",
+    "around",
+];
+
+/// Name particles inside personal names ("Khalid bin Mohammad", "Staffan de Mistura").
+const PARTICLES: &[&str] = &[
+    "bin", "ibn", "al", "el", "de", "da", "di", "du", "van", "von", "der", "la", "le", "abu",
+];
+
+/// Words that are capitalised but never part of a name after a title.
+const NOT_NAMES: &[&str] = &[
+    "on", "in", "at", "the", "said", "says", "told", "and", "but", "of", "for", "to", "with",
+];
+
+/// An annotated sentence.
+pub struct View<'a> {
+    /// The whole text (headline or body).
+    pub text: &'a str,
+    /// Sentence span.
+    pub span: Sentence,
+    /// Index of the sentence in its text.
+    pub index: usize,
+    /// In the headline?
+    pub headline: bool,
+    /// Tokens.
+    pub toks: Vec<Tok<'a>>,
+    /// Actor mentions, in order.
+    pub actors: Vec<ActorMention>,
+    /// Places.
+    pub places: Vec<PlaceMention>,
+    /// Time expressions.
+    pub times: Vec<TimeMention>,
+    /// Quantities.
+    pub quantities: Vec<QuantityMention>,
+    /// Quoted passages (byte spans) overlapping the sentence.
+    pub quotes: Vec<(usize, usize)>,
+}
+
+impl<'a> View<'a> {
+    /// The text between token `i-1` and token `i` (punctuation and spaces).
+    pub fn gap_before(&self, i: usize) -> &'a str {
+        let from = if i == 0 {
+            self.span.start
+        } else {
+            self.toks[i - 1].end
+        };
+        &self.text[from..self.toks[i].start.max(from)]
+    }
+
+    /// Is a possessive `'s` written right after token `i`?
+    pub fn possessive(&self, i: usize) -> bool {
+        let t = &self.toks[i];
+        let after = &self.text[t.end..];
+        after.starts_with("'s")
+            || after.starts_with("’s")
+            || t.text.ends_with("'s")
+            || t.text.ends_with("’s")
+    }
+
+    /// The actor mention covering token `i`.
+    pub fn actor_at(&self, i: usize) -> Option<&ActorMention> {
+        self.actors.iter().find(|m| m.first <= i && i < m.last)
+    }
+
+    /// Is token `i` inside a quotation?
+    pub fn quoted(&self, i: usize) -> bool {
+        let s = self.toks[i].start;
+        self.quotes.iter().any(|(a, b)| *a <= s && s < *b)
+    }
+
+    /// The lower-case preposition governing a mention starting at token `first` ("in", "with"),
+    /// skipping a determiner.
+    pub fn governor(&self, first: usize) -> Option<&'a str> {
+        let mut i = first;
+        while i > 0 {
+            i -= 1;
+            let t = &self.toks[i];
+            if t.is_any(&["the", "a", "an", "his", "her", "its", "their", "our"]) {
+                continue;
+            }
+            if t.entry.is_none()
+                && t.text.chars().all(|c| c.is_ascii_lowercase())
+                && !self.gap_before(i + 1).contains([',', ';', ':'])
+                && is_preposition(t.text)
+            {
+                return Some(t.text);
+            }
+            return None;
+        }
+        None
+    }
+}
+
+/// Short list of prepositions.
+pub fn is_preposition(w: &str) -> bool {
+    matches!(
+        w,
+        "in" | "at"
+            | "near"
+            | "inside"
+            | "outside"
+            | "across"
+            | "throughout"
+            | "into"
+            | "from"
+            | "to"
+            | "with"
+            | "against"
+            | "on"
+            | "of"
+            | "for"
+            | "by"
+            | "about"
+            | "over"
+            | "under"
+            | "toward"
+            | "towards"
+            | "between"
+            | "among"
+            | "upon"
+            | "after"
+            | "before"
+            | "during"
+            | "around"
+            | "like"
+            | "than"
+    )
+}
+
+/// Build the tokens of a sentence from the automaton hits and the words between them.
+pub fn tokens<'a>(text: &'a str, s: Sentence, hits: &[Hit], out: &mut Vec<Tok<'a>>) {
+    let mut words = Vec::new();
+    let mut pos = s.start;
+    for h in hits.iter().filter(|h| h.start >= s.start && h.end <= s.end) {
+        if h.start > pos {
+            words.clear();
+            text::words(text, pos, h.start, &mut words);
+            out.extend(words.iter().map(|w| Tok {
+                start: w.start,
+                end: w.end,
+                text: w.text,
+                entry: None,
+            }));
+        }
+        out.push(Tok {
+            start: h.start,
+            end: h.end,
+            text: &text[h.start..h.end],
+            entry: Some((h.kind, h.pattern)),
+        });
+        pos = h.end;
+    }
+    if pos < s.end {
+        words.clear();
+        text::words(text, pos, s.end, &mut words);
+        out.extend(words.iter().map(|w| Tok {
+            start: w.start,
+            end: w.end,
+            text: w.text,
+            entry: None,
+        }));
+    }
+}
+
+fn capitalised(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Strip a possessive ending.
+fn bare(w: &str) -> &str {
+    w.trim_end_matches("'s").trim_end_matches("’s")
+}
+
+/// Could a capital at token `i` be acting (a metonym, "Moscow said") rather than a place?
+fn capital_acts(v: &View<'_>, i: usize) -> bool {
+    let next = v.toks.get(i + 1);
+    let gov = v.governor(i);
+    if gov.is_some_and(|g| LOCATIVE.contains(&g) || g == "of") {
+        return false;
+    }
+    if gov.is_some_and(|g| matches!(g, "with" | "to" | "against" | "between")) {
+        return true;
+    }
+    v.possessive(i)
+        || next.is_some_and(|n| {
+            n.trigger().is_some()
+                || n.is_any(REPORTING)
+                || n.is_any(&["has", "have", "had", "is", "was", "would", "will", "and"])
+        })
+}
+
+/// Annotate a sentence: actor mentions (titles, nationality adjectives, appositions, short
+/// names), places, times, quantities. Mentions are recorded in the registry.
+#[allow(clippy::too_many_arguments)]
+pub fn annotate<'a>(
+    lex: &Lexicon,
+    reg: &mut Registry<'_>,
+    text: &'a str,
+    span: Sentence,
+    index: usize,
+    headline: bool,
+    hits: &[Hit],
+    quotes: &[(usize, usize)],
+) -> View<'a> {
+    let mut toks = Vec::new();
+    tokens(text, span, hits, &mut toks);
+    let mut v = View {
+        text,
+        span,
+        index,
+        headline,
+        toks,
+        actors: Vec::new(),
+        places: Vec::new(),
+        times: Vec::new(),
+        quantities: Vec::new(),
+        quotes: quotes
+            .iter()
+            .copied()
+            .filter(|(a, b)| *a < span.end && *b > span.start)
+            .collect(),
+    };
+    let n = v.toks.len();
+    let words: Vec<&str> = v.toks.iter().map(|t| t.text).collect();
+
+    // Times and quantities first: a weekday or month is never a place or a name.
+    let mut is_time = vec![false; n];
+    let mut i = 0;
+    while i < n {
+        if let Some((expr, len)) = time::parse(&words, i) {
+            v.times.push(TimeMention {
+                first: i,
+                last: i + len,
+                expr,
+            });
+            for t in is_time.iter_mut().skip(i).take(len) {
+                *t = true;
+            }
+            i += len;
+            continue;
+        }
+        if let Some(q) = quantity::parse(&words, i) {
+            let last = q.last;
+            let span = (v.toks[i].start, v.toks[last - 1].end);
+            v.quantities.push(QuantityMention {
+                first: i,
+                last,
+                span,
+                q,
+            });
+            i = last;
+            continue;
+        }
+        i += 1;
+    }
+
+    // Places (cities always; countries when governed by a locative preposition).
+    let mut sentence_countries: Vec<String> = Vec::new();
+    for t in &v.toks {
+        if let Some((EntryKind::Country(c) | EntryKind::Demonym(c) | EntryKind::Capital(c), _)) =
+            t.entry
+        {
+            sentence_countries.push(lex.countries[c as usize].iso3.clone());
+        }
+    }
+    let mut place_country: Option<String> = None;
+    for (i, &timed) in is_time.iter().enumerate() {
+        let Some((kind, pattern)) = v.toks[i].entry else {
+            continue;
+        };
+        if timed {
+            continue;
+        }
+        let is_place = match kind {
+            EntryKind::Place(_) => {
+                !(i == 0 && v.toks.len() > 1 && lowercase_word_exists(&v.toks[i]))
+            }
+            EntryKind::Capital(_) => !capital_acts(&v, i),
+            EntryKind::Country(_) => v.governor(i).is_some_and(|g| LOCATIVE.contains(&g)),
+            _ => false,
+        };
+        if is_place {
+            let span = (v.toks[i].start, v.toks[i].end);
+            if let Some(p) = reg.place(pattern, span, headline, &sentence_countries) {
+                if place_country.is_none() {
+                    place_country.clone_from(&reg.places[p].country);
+                }
+                v.places.push(PlaceMention { tok: i, place: p });
+            }
+        }
+    }
+    let fallback = place_country.or_else(|| reg.main_place_country());
+
+    // Actor phrases.
+    let mut i = 0;
+    while i < n {
+        let t = v.toks[i];
+        let starts = match t.entry {
+            Some((
+                EntryKind::Country(_)
+                | EntryKind::Demonym(_)
+                | EntryKind::Named(_)
+                | EntryKind::Role(_)
+                | EntryKind::Person(_),
+                _,
+            )) => true,
+            Some((EntryKind::Capital(_), _)) => capital_acts(&v, i),
+            _ => false,
+        };
+        if !starts {
+            // A later short mention of a person named earlier ("Kerry").
+            if t.entry.is_none() && capitalised(t.text) && !is_time[i] {
+                if let Some(&id) = reg.short.get(bare(t.text)) {
+                    reg.mention(id, (t.start, t.start + bare(t.text).len()), headline);
+                    v.actors.push(ActorMention {
+                        first: i,
+                        last: i + 1,
+                        actor: id,
+                    });
+                }
+            }
+            i += 1;
+            continue;
+        }
+        let (parts, last) = phrase(lex, &v, i, &is_time);
+        let (s, e) = (v.toks[i].start, v.toks[last - 1].end);
+        let e = if text[s..e].ends_with("'s") || text[s..e].ends_with("’s") {
+            e - if text[s..e].ends_with("'s") { 2 } else { 4 }
+        } else {
+            e
+        };
+        let id = reg.resolve(
+            &parts,
+            &text[s..e],
+            text,
+            (s, e),
+            headline,
+            fallback.as_deref(),
+        );
+        v.actors.push(ActorMention {
+            first: i,
+            last,
+            actor: id,
+        });
+        i = last;
+    }
+
+    // "Hungarian and Romanian officials": the role of the second reaches the first.
+    for k in 0..v.actors.len().saturating_sub(1) {
+        let (a, b) = (v.actors[k], v.actors[k + 1]);
+        if b.first == a.last + 1
+            && v.toks[a.last].is("and")
+            && a.last - a.first == 1
+            && matches!(v.toks[a.first].entry, Some((EntryKind::Demonym(_), _)))
+            && matches!(v.toks[b.first].entry, Some((EntryKind::Demonym(_), _)))
+            && reg.actors[a.actor].role.is_none()
+        {
+            if let (Some(role), Some(country)) = (
+                reg.actors[b.actor].role.clone(),
+                reg.actors[a.actor].country.clone(),
+            ) {
+                let name = format!("{} {}", reg.actors[a.actor].name, role.to_lowercase());
+                let parts_role = lex.roles.iter().position(|r| r.role == role);
+                let parts = Parts {
+                    country: lex.country_by_code.get(&country).copied(),
+                    role: parts_role.map(|r| r as u32),
+                    ..Parts::default()
+                };
+                let span = (v.toks[a.first].start, v.toks[a.first].end);
+                let id = reg.resolve(&parts, &name, text, span, headline, None);
+                v.actors[k].actor = id;
+            }
+        }
+    }
+    v
+}
+
+/// A capitalised place name at the start of a sentence that is also an everyday word
+/// (a trigger or role would have won already): "Split", "Reading" stay words there.
+fn lowercase_word_exists(t: &Tok<'_>) -> bool {
+    t.text.len() < 8
+}
+
+/// Extend an actor phrase from token `i`: titles, "of"/"for" complements, names after a
+/// title, counterpart appositions. Returns the parts and the end token.
+fn phrase(lex: &Lexicon, v: &View<'_>, i: usize, is_time: &[bool]) -> (Parts, usize) {
+    let mut p = Parts::default();
+    let mut j = i;
+    let n = v.toks.len();
+    let mut role_rank = 0u8;
+    let add = |p: &mut Parts, role_rank: &mut u8, k: EntryKind| match k {
+        EntryKind::Country(c) | EntryKind::Demonym(c) | EntryKind::Capital(c)
+            if p.country.is_none() && p.named.is_none() =>
+        {
+            p.country = Some(c);
+        }
+        EntryKind::Named(x) if p.named.is_none() && p.person.is_none() => p.named = Some(x),
+        EntryKind::Role(r) => {
+            let re = &lex.roles[r as usize];
+            if re.counterpart {
+                p.counterpart = true;
+            }
+            if p.role.is_none() || re.rank > *role_rank {
+                p.role = Some(r);
+                *role_rank = re.rank;
+            }
+        }
+        EntryKind::Person(x) => p.person = Some(x),
+        _ => {}
+    };
+    add(
+        &mut p,
+        &mut role_rank,
+        v.toks[i].entry.expect("phrase starts at a hit").0,
+    );
+    loop {
+        let next = j + 1;
+        if next >= n {
+            break;
+        }
+        let gap = v.gap_before(next);
+        let plain_gap = gap.trim().is_empty();
+        let nk = v.toks[next].entry.map(|e| e.0);
+        let joinable = |k: Option<EntryKind>| {
+            matches!(
+                k,
+                Some(
+                    EntryKind::Role(_)
+                        | EntryKind::Person(_)
+                        | EntryKind::Country(_)
+                        | EntryKind::Demonym(_)
+                        | EntryKind::Named(_)
+                )
+            )
+        };
+        if (plain_gap || v.possessive(j) && gap.trim().len() <= 3)
+            && joinable(nk)
+            && (!v.possessive(j) || matches!(nk, Some(EntryKind::Role(_))))
+            && (p.person.is_none() || matches!(nk, Some(EntryKind::Role(_))))
+        {
+            // A country after a complete title starts a new actor ("... Minister Russia").
+            if p.role.is_some() && matches!(nk, Some(EntryKind::Country(_))) {
+                break;
+            }
+            add(&mut p, &mut role_rank, nk.expect("joinable"));
+            j = next;
+            continue;
+        }
+        // "Secretary-General of the United Nations", "envoy for Syria".
+        if plain_gap
+            && p.role.is_some()
+            && p.person.is_none()
+            && v.toks[next].is_any(&["of", "for"])
+        {
+            let mut k = next + 1;
+            if k < n && v.toks[k].is("the") {
+                k += 1;
+            }
+            if k < n
+                && v.gap_before(k).trim().is_empty()
+                && matches!(
+                    v.toks[k].entry,
+                    Some((EntryKind::Country(_) | EntryKind::Named(_), _))
+                )
+            {
+                if p.country.is_none() && p.named.is_none() {
+                    add(&mut p, &mut role_rank, v.toks[k].entry.expect("hit").0);
+                }
+                j = k;
+                continue;
+            }
+        }
+        // A name written after a title: "Defence Minister Pierre Joxe".
+        if plain_gap
+            && p.role.is_some()
+            && p.person.is_none()
+            && p.unknown_name.is_none()
+            && nk.is_none()
+            && capitalised(v.toks[next].text)
+            && !is_time[next]
+            && !v.toks[next].is_any(NOT_NAMES)
+        {
+            let mut k = next;
+            while k + 1 < n
+                && v.gap_before(k + 1).trim().is_empty()
+                && v.toks[k + 1].entry.is_none()
+                && !is_time[k + 1]
+                && (capitalised(v.toks[k + 1].text) && !v.toks[k + 1].is_any(NOT_NAMES)
+                    || v.toks[k + 1].is_any(PARTICLES)
+                        && v.toks.get(k + 2).is_some_and(|t| capitalised(t.text)))
+                && k - next < 4
+            {
+                k += 1;
+            }
+            let end = v.toks[k].start + bare(v.toks[k].text).len();
+            p.unknown_name = Some((v.toks[next].start, end));
+            j = k;
+            continue;
+        }
+        // "his Russian counterpart, Sergei Lavrov": apposition after a title.
+        if gap.trim() == ","
+            && p.role.is_some()
+            && p.person.is_none()
+            && p.unknown_name.is_none()
+            && matches!(nk, Some(EntryKind::Person(_)))
+        {
+            add(&mut p, &mut role_rank, nk.expect("person"));
+            j = next;
+            continue;
+        }
+        break;
+    }
+    (p, j + 1)
+}

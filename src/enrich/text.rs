@@ -1,0 +1,334 @@
+//! The text layer: sentences, words, quotes, and byte -> code-point offsets.
+//!
+//! Everything inside the core works on byte offsets of the original `&str` (no copy, no
+//! normalisation that would move offsets); [`CodePoints`] converts to the code-point spans
+//! of the output contract at the very end.
+
+/// Abbreviations after which a full stop does not end a sentence (lower-cased, without dot).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm",
+    "cmdr", "gov", "sen", "rep", "rev", "st", "jr", "sr", "no", "vs", "etc", "inc", "corp", "co",
+    "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "pres", "amb", "brig", "fr", "mt", "ft", "approx", "est", "dept", "univ",
+];
+
+/// Words that, capitalised after an abbreviation such as "U.S.", start a new sentence.
+const SENTENCE_OPENERS: &[&str] = &[
+    "the",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "but",
+    "in",
+    "a",
+    "an",
+    "this",
+    "that",
+    "there",
+    "on",
+    "at",
+    "after",
+    "however",
+    "meanwhile",
+    "his",
+    "her",
+    "their",
+    "its",
+    "while",
+    "as",
+];
+
+/// A sentence: byte span of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// Split `text` into sentences (byte spans, trimmed of surrounding whitespace).
+pub fn sentences(text: &str) -> Vec<Sentence> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let mut cut = None;
+        if c == b'\n' && (i + 1 < b.len() && b[i + 1] == b'\n' || line_is_heading(text, start, i)) {
+            cut = Some(i);
+        } else if c == b'!' || c == b'?' || c == b'.' {
+            // Runs like "..." or "?!" end together.
+            let mut j = i + 1;
+            while j < b.len() && matches!(b[j], b'.' | b'!' | b'?') {
+                j += 1;
+            }
+            // Closing quotes and brackets belong to the sentence.
+            j = skip_closers(text, j);
+            if (j >= b.len() || b[j].is_ascii_whitespace())
+                && (c != b'.' || full_stop_ends(text, i, j))
+            {
+                cut = Some(j);
+            }
+        }
+        if let Some(end) = cut {
+            push_trimmed(text, start, end, &mut out);
+            start = end;
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    push_trimmed(text, start, b.len(), &mut out);
+    out
+}
+
+/// A single newline ends a sentence only after a line without final punctuation that is short
+/// (a heading or a dateline); prose wrapped over lines is kept together.
+fn line_is_heading(text: &str, start: usize, nl: usize) -> bool {
+    let line = text[start..nl].trim();
+    !line.is_empty() && line.len() < 80 && !line.ends_with(',')
+}
+
+fn skip_closers(text: &str, mut j: usize) -> usize {
+    while let Some(c) = text[j..].chars().next() {
+        if matches!(c, '"' | '\'' | ')' | ']' | '”' | '’' | '»') {
+            j += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    j
+}
+
+/// Does the full stop at byte `dot` end the sentence? `next` is where the following
+/// whitespace starts.
+fn full_stop_ends(text: &str, dot: usize, next: usize) -> bool {
+    // The word before the dot.
+    let before = &text[..dot];
+    let word_start = before
+        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
+        .map_or(0, |p| {
+            p + before[p..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = &before[word_start..];
+    let last_piece = word.rsplit('.').next().unwrap_or(word);
+    let following = text[next..].trim_start();
+    let next_word: &str = following
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let next_upper = following
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || matches!(c, '"' | '“' | '‘' | '\'' | '(' | '['));
+    if following.is_empty() {
+        return true;
+    }
+    if !next_upper {
+        // "the U.S. and", "Sept. 12": a lower-case or digit continuation never starts a sentence.
+        return false;
+    }
+    let lower = last_piece.to_ascii_lowercase();
+    if ABBREVIATIONS.contains(&lower.as_str()) {
+        // "Gen. Smith", "Sept. Meanwhile" (rare): keep together.
+        return false;
+    }
+    let is_initial = last_piece.chars().count() == 1 && last_piece.chars().all(char::is_uppercase);
+    let dotted = word.matches('.').count() >= 1 && word.len() <= 8 && is_initial;
+    if is_initial || dotted {
+        // "John F. Kennedy", "U.S. officials": split only when an obvious opener follows.
+        return SENTENCE_OPENERS.contains(&next_word.to_ascii_lowercase().as_str())
+            && word.contains('.');
+    }
+    true
+}
+
+fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) {
+    let s = &text[start..end];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail < s.len() {
+        out.push(Sentence {
+            start: start + lead,
+            end: end - trail,
+        });
+    }
+}
+
+/// A word token: byte span, with its text borrowed from the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word<'a> {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// The word.
+    pub text: &'a str,
+}
+
+/// Words (runs of letters, digits, and inner `-` `'` `.` as in "al-Nusra", "U.S.") of
+/// `text[start..end]`; punctuation is not a word but separates words.
+pub fn words<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<Word<'a>>) {
+    let seg = &text[start..end];
+    let mut cur: Option<usize> = None;
+    let mut iter = seg.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let joins = matches!(c, '-' | '\'' | '’' | '.')
+            && cur.is_some()
+            && iter.peek().is_some_and(|(_, n)| n.is_alphanumeric());
+        if c.is_alphanumeric() || joins {
+            if cur.is_none() {
+                cur = Some(i);
+            }
+            continue;
+        }
+        // A final dot belongs to one-letter abbreviations ("U.S.", "F.").
+        let mut stop = i;
+        if c == '.' {
+            if let Some(s) = cur {
+                let w = &seg[s..i];
+                if w.contains('.') || w.chars().count() == 1 {
+                    stop = i + 1;
+                }
+            }
+        }
+        if let Some(s) = cur.take() {
+            out.push(Word {
+                start: start + s,
+                end: start + stop,
+                text: &text[start + s..start + stop],
+            });
+        }
+    }
+    if let Some(s) = cur {
+        out.push(Word {
+            start: start + s,
+            end,
+            text: &text[start + s..end],
+        });
+    }
+}
+
+/// Byte offset -> code-point offset, for one text.
+pub struct CodePoints {
+    /// `None` for ASCII text (offsets are equal); else code points before each char start,
+    /// indexed by byte.
+    table: Option<Vec<u32>>,
+}
+
+impl CodePoints {
+    /// Build the table for `text` (no allocation for ASCII text).
+    pub fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return CodePoints { table: None };
+        }
+        let mut table = vec![0u32; text.len() + 1];
+        let mut cp = 0u32;
+        for (i, c) in text.char_indices() {
+            for slot in table.iter_mut().skip(i).take(c.len_utf8()) {
+                *slot = cp;
+            }
+            cp += 1;
+        }
+        table[text.len()] = cp;
+        CodePoints { table: Some(table) }
+    }
+
+    /// Code-point offset of byte offset `b`.
+    pub fn at(&self, b: usize) -> usize {
+        match &self.table {
+            None => b,
+            Some(t) => t[b.min(t.len() - 1)] as usize,
+        }
+    }
+
+    /// Code-point span of a byte span.
+    pub fn span(&self, start: usize, end: usize) -> [usize; 2] {
+        [self.at(start), self.at(end)]
+    }
+}
+
+/// Byte spans of quoted passages (straight or curly double quotes) in `text`.
+pub fn quotes(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        match c {
+            '“' => open = Some(i),
+            '”' => {
+                if let Some(s) = open.take() {
+                    out.push((s, i + c.len_utf8()));
+                }
+            }
+            '"' => match open.take() {
+                Some(s) => out.push((s, i + 1)),
+                None => open = Some(i),
+            },
+            '\n' if text[i + 1..].starts_with('\n') => open = None,
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(t: &str) -> Vec<&str> {
+        sentences(t).iter().map(|s| &t[s.start..s.end]).collect()
+    }
+
+    #[test]
+    fn abbreviations_do_not_split() {
+        let t = "U.S. Secretary of State John Kerry met Gen. Smith in Sept. 2016. The U.N. envoy said so. He left.";
+        assert_eq!(
+            split(t),
+            vec![
+                "U.S. Secretary of State John Kerry met Gen. Smith in Sept. 2016.",
+                "The U.N. envoy said so.",
+                "He left."
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_and_initials() {
+        let t = "“We want peace.” He met John F. Kennedy. Talks with the U.S. The end?";
+        assert_eq!(
+            split(t),
+            vec![
+                "“We want peace.”",
+                "He met John F. Kennedy.",
+                "Talks with the U.S.",
+                "The end?"
+            ]
+        );
+    }
+
+    #[test]
+    fn words_keep_abbreviations_and_hyphens() {
+        let t = "the U.S. and al-Nusra’s men, 48-hour.";
+        let mut w = Vec::new();
+        words(t, 0, t.len(), &mut w);
+        let w: Vec<&str> = w.iter().map(|w| w.text).collect();
+        assert_eq!(
+            w,
+            vec!["the", "U.S.", "and", "al-Nusra’s", "men", "48-hour"]
+        );
+    }
+
+    #[test]
+    fn code_points_survive_unicode() {
+        let t = "Iran’s élan";
+        let cp = CodePoints::new(t);
+        let b = t.find("élan").unwrap();
+        assert_eq!(cp.at(b), 7);
+        assert_eq!(cp.span(b, t.len()), [7, 11]);
+    }
+}
