@@ -141,10 +141,13 @@ impl<'l> Registry<'l> {
                     (pe.name.clone(), code, c, role, true)
                 }
                 None => {
-                    // Out of office on the article's date: the person, coded by country only.
-                    let c = pe.offices.first().and_then(|o| o.country.clone());
-                    let code = code_of(c.as_deref(), None);
-                    (pe.name.clone(), code, c, None, true)
+                    // Out of office on the article's date: a title written in the text still
+                    // counts ("Foreign Minister X"); otherwise the person's country only.
+                    let c = country
+                        .clone()
+                        .or_else(|| pe.offices.first().and_then(|o| o.country.clone()));
+                    let code = code_of(c.as_deref(), role.as_deref());
+                    (pe.name.clone(), code, c, role, true)
                 }
             }
         } else if let Some(n) = parts.named {

@@ -160,8 +160,41 @@ pub struct Draft {
     pub status: Option<&'static str>,
     /// 0..1.
     pub confidence: f64,
-    /// Derived from reported speech ("X says Y attacked"), not from a trigger of its own.
-    pub derived: Option<(&'static str, &'static str, f64)>,
+    /// Recoded by a construction rather than read from the trigger row: an accusation in
+    /// reported speech ("X says Y attacked"), a demand ("X said Y must ..."), an intent to
+    /// cooperate ("Y will support").
+    pub derived: Option<Recode>,
+}
+
+/// A coding that replaces the trigger row's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Recode {
+    /// PLOVER type.
+    pub plover: &'static str,
+    /// CAMEO code.
+    pub cameo: &'static str,
+    /// Goldstein value.
+    pub goldstein: f64,
+    /// QuadClass.
+    pub quad: u8,
+}
+
+/// CAMEO 03 "express intent to ...": what a promised cooperative act is coded as.
+fn intent(plover: &str) -> Option<Recode> {
+    let (cameo, goldstein) = match plover {
+        "COOPERATE" => ("031", 5.2),
+        "SUPPORT" => ("032", 4.5),
+        "AID" => ("033", 5.2),
+        "CONCEDE" => ("035", 5.0),
+        "RETREAT" => ("0356", 7.0),
+        _ => return None,
+    };
+    Some(Recode {
+        plover: "AGREE",
+        cameo,
+        goldstein,
+        quad: 1,
+    })
 }
 
 /// Clause segmentation of a sentence: for every token, the start of its clause. Clauses are
@@ -318,9 +351,9 @@ fn is_passive(v: &View<'_>, t: usize) -> bool {
     false
 }
 
-/// Does token `t` read as a noun here ("the deal", "their support")?
-fn nominal(v: &View<'_>, t: usize) -> bool {
-    if t == 0 {
+/// Does token `t` read as a noun here ("the deal", "their support", "a Kerry-Lavrov meeting")?
+fn nominal(lex: &Lexicon, v: &View<'_>, t: usize) -> bool {
+    if t == 0 || !has_noun_reading(lex, v, t) {
         return false;
     }
     let p = &v.toks[t - 1];
@@ -340,30 +373,85 @@ fn nominal(v: &View<'_>, t: usize) -> bool {
 }
 
 /// Pick the trigger reading: for a surface form that is both verb and noun, the context
-/// decides.
+/// decides; a "HEAD * TAIL" row wins when its object word follows within four words.
 fn reading(lex: &Lexicon, v: &View<'_>, t: usize) -> Option<u32> {
     let (kind, pattern) = v.toks[t].entry?;
     let EntryKind::Trigger(first) = kind else {
         return None;
     };
-    let want = if nominal(v, t) { Pos::Noun } else { Pos::Verb };
+    let want = if nominal(lex, v, t) {
+        Pos::Noun
+    } else {
+        Pos::Verb
+    };
     let mut alt = None;
+    let mut plain = None;
+    let follows = |tail: &str| {
+        v.toks[t + 1..(t + 5).min(v.toks.len())]
+            .iter()
+            .any(|w| w.text.len() >= tail.len() && w.text[..tail.len()].eq_ignore_ascii_case(tail))
+    };
     for k in lex.kinds_of(pattern) {
         if let EntryKind::Trigger(i) = k {
-            if lex.triggers[i as usize].pos == want {
-                return Some(i);
+            let tr = &lex.triggers[i as usize];
+            match &tr.tail {
+                Some(tail) => {
+                    if follows(tail) {
+                        return Some(i);
+                    }
+                }
+                None => {
+                    if tr.pos == want {
+                        plain.get_or_insert(i);
+                    }
+                    alt.get_or_insert(i);
+                }
             }
-            alt.get_or_insert(i);
         }
     }
-    alt.or(Some(first))
+    plain
+        .or(alt)
+        .or(Some(first))
+        .filter(|i| lex.triggers[*i as usize].tail.is_none())
+}
+
+/// Does the trigger form at token `t` have a noun reading in the lexicon?
+fn has_noun_reading(lex: &Lexicon, v: &View<'_>, t: usize) -> bool {
+    v.toks[t].entry.is_some_and(|(_, pattern)| {
+        lex.kinds_of(pattern).any(
+            |k| matches!(k, EntryKind::Trigger(i) if lex.triggers[i as usize].pos == Pos::Noun),
+        )
+    })
 }
 
 /// Find the events of one annotated sentence.
-pub fn extract(lex: &Lexicon, v: &View<'_>, last_person: Option<usize>) -> Vec<Draft> {
+pub fn extract(
+    lex: &Lexicon,
+    v: &View<'_>,
+    actors: &[super::actors::ActorRec],
+    last_person: Option<usize>,
+) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
     let reporters = reporters(v, last_person);
-    let seg = segments(v);
+    let mut seg = segments(v);
+    // "..., a Jordanian official confirmed": the reporter's words are a clause of their own.
+    for (p, r) in &reporters {
+        if let Some(m) = v.actors.iter().find(|m| v.toks[m.first].start == p.span.0) {
+            let mut first = m.first;
+            while first > 0 && v.toks[first - 1].is_any(DETERMINERS) {
+                first -= 1;
+            }
+            if first < *r && first > 0 && v.gap_before(first).contains(',') {
+                let old = seg[first];
+                for s in seg.iter_mut().skip(first) {
+                    if *s != old {
+                        break;
+                    }
+                    *s = first;
+                }
+            }
+        }
+    }
     // Verb events already made, per clause start: later triggers in the same clause are their
     // complements.
     let mut governed_until: Option<(usize, usize)> = None;
@@ -391,7 +479,11 @@ pub fn extract(lex: &Lexicon, v: &View<'_>, last_person: Option<usize>) -> Vec<D
                 continue;
             }
         }
-        let pos = if nominal(v, t) { Pos::Noun } else { trig.pos };
+        let pos = if nominal(lex, v, t) {
+            Pos::Noun
+        } else {
+            trig.pos
+        };
         let mut d = Draft {
             trigger: ti,
             trigger_span: (v.toks[t].start, v.toks[t].end),
@@ -423,8 +515,32 @@ pub fn extract(lex: &Lexicon, v: &View<'_>, last_person: Option<usize>) -> Vec<D
             in_clause_before
                 .iter()
                 .copied()
-                .find(|&k| free(&v.actors[k]))
+                .find(|&k| free(&v.actors[k]) && !v.actors[k].modifier)
                 .or_else(|| in_clause_before.last().copied())
+        };
+        // The object: a direct object first, then "of" close by or a target preposition;
+        // bare roles ("troops") and the subject's own ("its troops") come last.
+        let object = |skip: Option<usize>| -> Option<usize> {
+            after
+                .iter()
+                .copied()
+                .filter(|&k| Some(k) != skip)
+                .filter_map(|k| {
+                    let m = &v.actors[k];
+                    let g = v.governor(m.first);
+                    let mut rank = match g {
+                        None => 0,
+                        Some("of") if m.first <= t + 4 => 1,
+                        Some(g) if TARGET_PREPS.contains(&g) => 1,
+                        _ => return None,
+                    };
+                    if m.bare_role || m.owned || m.modifier {
+                        rank += 2;
+                    }
+                    Some((rank, m.first, k))
+                })
+                .min()
+                .map(|(_, _, k)| k)
         };
         let mut src_k: Option<usize> = None;
         let mut tgt_k: Option<usize> = None;
@@ -441,11 +557,7 @@ pub fn extract(lex: &Lexicon, v: &View<'_>, last_person: Option<usize>) -> Vec<D
                     tgt_k = subject();
                 } else {
                     src_k = subject();
-                    tgt_k = after.iter().copied().find(|&k| {
-                        Some(k) != by_agent
-                            && v.governor(v.actors[k].first)
-                                .map_or(true, |g| TARGET_PREPS.contains(&g))
-                    });
+                    tgt_k = object(by_agent);
                 }
                 if src_k.is_none() && !passive {
                     // A pronoun subject, or the reporter of "X said it had ...".
@@ -546,7 +658,7 @@ pub fn extract(lex: &Lexicon, v: &View<'_>, last_person: Option<usize>) -> Vec<D
                 let same_later = (t + 1..ce).any(|i| {
                     reading(lex, v, i).is_some_and(|j| {
                         let o = &lex.triggers[j as usize];
-                        o.plover == trig.plover && o.pos == Pos::Verb && !nominal(v, i)
+                        o.plover == trig.plover && o.pos == Pos::Verb && !nominal(lex, v, i)
                     })
                 });
                 if same_later {
@@ -571,7 +683,11 @@ pub fn extract(lex: &Lexicon, v: &View<'_>, last_person: Option<usize>) -> Vec<D
         }
         if let Some(k) = tgt_k {
             let p = party(v, &v.actors[k]);
-            if d.source.map_or(true, |s| s.actor != p.actor) {
+            let same_country = d.source.is_some_and(|s| {
+                let (a, b) = (&actors[s.actor], &actors[p.actor]);
+                b.role.is_none() && a.country.is_some() && a.country == b.country
+            });
+            if d.source.map_or(true, |s| s.actor != p.actor) && !same_country {
                 d.target = Some(p);
             }
         }
@@ -698,6 +814,34 @@ pub fn extract(lex: &Lexicon, v: &View<'_>, last_person: Option<usize>) -> Vec<D
             d.quantities.push(qi);
         }
 
+        // A promise or readiness to cooperate is an intent to cooperate (CAMEO 03).
+        let promised = before.iter().any(|w| {
+            w.is_any(&[
+                "will", "'ll", "ready", "willing", "pledged", "promised", "vowed",
+            ])
+        });
+        if promised && !d.hypothetical && !d.negated {
+            d.derived = intent(trig.plover);
+        }
+        // "X said Y must ...": a demand by X on Y (CAMEO 10).
+        let must = before.iter().any(|w| w.is_any(&["must", "should"]));
+        if must && !d.negated {
+            let demander = rep
+                .map(|r| r.0)
+                .filter(|r| Some(r.actor) != d.source.map(|s| s.actor));
+            if let (Some(r), Some(s)) = (demander, d.source) {
+                d.target = Some(s);
+                d.source = Some(r);
+                d.derived = Some(Recode {
+                    plover: "REQUEST",
+                    cameo: "100",
+                    goldstein: -5.0,
+                    quad: 3,
+                });
+                d.hypothetical = false;
+            }
+        }
+
         d.confidence = confidence(&d, pos);
         out.push(d);
         t += 1;
@@ -716,7 +860,12 @@ pub fn extract(lex: &Lexicon, v: &View<'_>, last_person: Option<usize>) -> Vec<D
                 if let Some(s) = d.source {
                     if s.actor != r.actor && d.trigger_span.0 > v.toks[ri].start {
                         let mut a = d.clone();
-                        a.derived = Some(("ACCUSE", "112", -2.0));
+                        a.derived = Some(Recode {
+                            plover: "ACCUSE",
+                            cameo: "112",
+                            goldstein: -2.0,
+                            quad: 3,
+                        });
                         a.trigger_span = (v.toks[ri].start, v.toks[ri].end);
                         a.source = Some(r);
                         a.target = Some(s);

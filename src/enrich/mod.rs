@@ -154,7 +154,7 @@ impl Enricher {
                 &hits[lo..hi],
                 &quotes,
             );
-            for d in events::extract(&self.lexicon, &view, reg.last_person) {
+            for d in events::extract(&self.lexicon, &view, &reg.actors, reg.last_person) {
                 drafts.push((i, s, d, view.quantities.clone()));
             }
         }
@@ -310,7 +310,7 @@ impl Enricher {
     ) -> Event {
         let trig = &self.lexicon.triggers[d.trigger as usize];
         let (plover, cameo, goldstein, quad) = match d.derived {
-            Some((p, c, g)) => (p, c.to_string(), g, 3),
+            Some(r) => (r.plover, r.cameo.to_string(), r.goldstein, r.quad),
             None => (trig.plover, trig.cameo.clone(), trig.goldstein, trig.quad),
         };
         let actor = |p: &events::Party| {

@@ -50,6 +50,12 @@ pub struct ActorMention {
     pub last: usize,
     /// Registry index.
     pub actor: usize,
+    /// A role without country, name or organisation ("troops", "the government").
+    pub bare_role: bool,
+    /// Part of a hyphenated modifier ("NATO-member", "US-proposed").
+    pub modifier: bool,
+    /// Preceded by a possessive determiner ("its troops"): belongs to someone already named.
+    pub owned: bool,
 }
 
 /// A place mention.
@@ -410,7 +416,18 @@ pub fn annotate<'a>(
             }
         }
     }
-    let fallback = place_country.or_else(|| reg.main_place_country());
+    // A bare role ("the government") belongs to the country of the sentence's places, else of
+    // a country named after a preposition ("returning to Kyrgyzstan"), else of the article's
+    // main place so far.
+    let governed_country = (0..n).find_map(|i| match v.toks[i].entry {
+        Some((EntryKind::Country(c), _)) if v.governor(i).is_some() => {
+            Some(lex.countries[c as usize].iso3.clone())
+        }
+        _ => None,
+    });
+    let fallback = place_country
+        .or(governed_country)
+        .or_else(|| reg.main_place_country());
 
     // Actor phrases.
     let mut i = 0;
@@ -437,6 +454,9 @@ pub fn annotate<'a>(
                         first: i,
                         last: i + 1,
                         actor: id,
+                        bare_role: false,
+                        modifier: false,
+                        owned: false,
                     });
                 }
             }
@@ -458,10 +478,24 @@ pub fn annotate<'a>(
             headline,
             fallback.as_deref(),
         );
+        let bare_role = parts.country.is_none()
+            && parts.named.is_none()
+            && parts.person.is_none()
+            && parts.unknown_name.is_none();
+        let modifier = text[e..].starts_with('-')
+            && text[e + 1..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphabetic)
+            || text[e..].starts_with(" -");
+        let owned = i > 0 && v.toks[i - 1].is_any(&["its", "their", "his", "her", "our", "own"]);
         v.actors.push(ActorMention {
             first: i,
             last,
             actor: id,
+            bare_role,
+            modifier,
+            owned,
         });
         i = last;
     }

@@ -50,6 +50,8 @@ pub struct Trigger {
     pub goldstein: f64,
     /// PLOVER mode, if any.
     pub mode: Option<String>,
+    /// For "HEAD * TAIL" rows: the lower-case start of the object word that must follow.
+    pub tail: Option<String>,
 }
 
 /// Parse one row of `triggers.tsv` into the trigger and all its surface forms.
@@ -94,18 +96,19 @@ pub fn parse_row(c: &[&str]) -> Result<(Trigger, Vec<String>), String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
+    let (head, tail) = match phrase.split_once(" * ") {
+        Some((h, t)) if !h.trim().is_empty() && !t.trim().is_empty() => {
+            (h.trim(), Some(t.trim().to_lowercase()))
+        }
+        Some(_) => return Err(format!("bad HEAD * TAIL phrase {phrase:?}")),
+        None => (phrase, None),
+    };
     let (pos, forms) = match get(1) {
-        "v" => (Pos::Verb, verb_forms(phrase, &extra)),
-        "n" => (Pos::Noun, noun_forms(phrase)),
-        "x" => (
-            if phrase.ends_with(" to") {
-                Pos::Verb
-            } else {
-                Pos::Noun
-            },
-            vec![phrase.to_string()],
-        ),
-        other => return Err(format!("pos must be v, n or x, not {other:?}")),
+        "v" => (Pos::Verb, verb_forms(head, &extra)),
+        "n" => (Pos::Noun, noun_forms(head)),
+        "xv" => (Pos::Verb, vec![head.to_string()]),
+        "xn" => (Pos::Noun, vec![head.to_string()]),
+        other => return Err(format!("pos must be v, n, xv or xn, not {other:?}")),
     };
     Ok((
         Trigger {
@@ -116,6 +119,7 @@ pub fn parse_row(c: &[&str]) -> Result<(Trigger, Vec<String>), String> {
             quad,
             goldstein,
             mode,
+            tail,
         },
         forms,
     ))

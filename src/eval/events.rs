@@ -110,6 +110,16 @@ fn side_matches(gold: &[String], pred: &[String], ev: &Event, source: bool) -> b
 }
 
 fn dyad_matches(g: &GoldEvent, ev: &Event) -> bool {
+    let gs = gold_parts(g.source.as_deref());
+    if g.plover == ev.event_type && g.target.is_none() && gs.len() > 1 {
+        // Reciprocal gold (compound source, no target): the predicted parties must be among
+        // the compound's components.
+        let src = pred_parts(ev, true);
+        let tgt = pred_parts(ev, false);
+        return !src.is_empty()
+            && src.iter().any(|s| gs.contains(s))
+            && tgt.iter().all(|t| gs.contains(t));
+    }
     g.plover == ev.event_type
         && side_matches(
             &gold_parts(g.source.as_deref()),
