@@ -179,6 +179,23 @@ pub struct Recode {
     pub quad: u8,
 }
 
+/// CAMEO 13 "threaten": what an announced hostile act is coded as.
+fn threat(plover: &str) -> Option<Recode> {
+    let (cameo, goldstein) = match plover {
+        "SANCTION" => ("131", -5.8),
+        "COERCE" => ("132", -5.8),
+        "PROTEST" => ("133", -5.8),
+        "MOBILIZE" | "ASSAULT" => ("138", -7.0),
+        _ => return None,
+    };
+    Some(Recode {
+        plover: "THREATEN",
+        cameo,
+        goldstein,
+        quad: 3,
+    })
+}
+
 /// CAMEO 03 "express intent to ...": what a promised cooperative act is coded as.
 fn intent(plover: &str) -> Option<Recode> {
     let (cameo, goldstein) = match plover {
@@ -366,10 +383,24 @@ fn nominal(lex: &Lexicon, v: &View<'_>, t: usize) -> bool {
             return true;
         }
     }
-    p.is_any(DETERMINERS)
+    if p.is_any(DETERMINERS)
         || v.possessive(t - 1)
         || matches!(p.entry, Some((EntryKind::Demonym(_), _)))
         || p.entry.is_none() && p.text.ends_with("-proposed")
+    {
+        return true;
+    }
+    // Forms that are both: "-ing" is a verb after a form of "be", "-s" after a subject;
+    // otherwise ("of fierce fighting", "sporadic clashes") a noun.
+    let w = v.toks[t].text;
+    let subject_before = v.actor_at(t - 1).is_some() || p.is_any(PRONOUNS);
+    if w.ends_with("ing") {
+        return !(p.is_any(BE) || subject_before || p.text.ends_with("ly"));
+    }
+    if w.ends_with('s') && !w.ends_with("ss") {
+        return !subject_before;
+    }
+    p.entry.is_none() && super::sentence::is_preposition(&p.text.to_ascii_lowercase())
 }
 
 /// Pick the trigger reading: for a surface form that is both verb and noun, the context
@@ -379,6 +410,14 @@ fn reading(lex: &Lexicon, v: &View<'_>, t: usize) -> Option<u32> {
     let EntryKind::Trigger(first) = kind else {
         return None;
     };
+    // "the occupied West Bank", "a planned visit": a participle used as an adjective.
+    if t > 0
+        && v.toks[t].text.ends_with("ed")
+        && !v.toks[t].text.contains(' ')
+        && v.toks[t - 1].is_any(DETERMINERS)
+    {
+        return None;
+    }
     let want = if nominal(lex, v, t) {
         Pos::Noun
     } else {
@@ -438,7 +477,7 @@ pub fn extract(
     for (p, r) in &reporters {
         if let Some(m) = v.actors.iter().find(|m| v.toks[m.first].start == p.span.0) {
             let mut first = m.first;
-            while first > 0 && v.toks[first - 1].is_any(DETERMINERS) {
+            while first > 0 && m.first - first < 3 && !v.gap_before(first).contains(',') {
                 first -= 1;
             }
             if first < *r && first > 0 && v.gap_before(first).contains(',') {
@@ -504,7 +543,7 @@ pub fn extract(
         };
         // Argument span end: where modality cues after a noun are looked for.
         let mut args_end = t + 1;
-        let free = |m: &ActorMention| v.governor(m.first).is_none();
+        let free = |m: &ActorMention| v.governor(m.first).is_none() && !m.locative;
         let in_clause_before: Vec<usize> = (0..v.actors.len())
             .filter(|&k| v.actors[k].first >= cs && v.actors[k].last <= t)
             .collect();
@@ -515,7 +554,7 @@ pub fn extract(
             in_clause_before
                 .iter()
                 .copied()
-                .find(|&k| free(&v.actors[k]) && !v.actors[k].modifier)
+                .find(|&k| free(&v.actors[k]) && !v.actors[k].modifier && !v.actors[k].locative)
                 .or_else(|| in_clause_before.last().copied())
         };
         // The object: a direct object first, then "of" close by or a target preposition;
@@ -529,6 +568,7 @@ pub fn extract(
                     let m = &v.actors[k];
                     let g = v.governor(m.first);
                     let mut rank = match g {
+                        _ if m.locative => 4,
                         None => 0,
                         Some("of") if m.first <= t + 4 => 1,
                         Some(g) if TARGET_PREPS.contains(&g) => 1,
@@ -648,6 +688,17 @@ pub fn extract(
                         .copied()
                         .find(|&k| v.governor(v.actors[k].first) == Some("by"));
                 }
+                if src_k.is_none() {
+                    // "X renewed negotiations": the clause's subject, when no other trigger
+                    // stands between it and the noun.
+                    if let Some(k) = subject() {
+                        let between_trigger =
+                            (v.actors[k].last..t).any(|i| v.toks[i].trigger().is_some());
+                        if !between_trigger && Some(k) != tgt_k {
+                            src_k = Some(k);
+                        }
+                    }
+                }
                 if src_k.is_none() && tgt_k.is_some() {
                     // "after talks with Y": the subject of the sentence held them.
                     src_k = (0..v.actors.len())
@@ -658,7 +709,10 @@ pub fn extract(
                 let same_later = (t + 1..ce).any(|i| {
                     reading(lex, v, i).is_some_and(|j| {
                         let o = &lex.triggers[j as usize];
-                        o.plover == trig.plover && o.pos == Pos::Verb && !nominal(lex, v, i)
+                        o.plover == trig.plover
+                            && o.pos == Pos::Verb
+                            && !nominal(lex, v, i)
+                            && !v.toks[i - 1].is("to")
                     })
                 });
                 if same_later {
@@ -820,8 +874,11 @@ pub fn extract(
                 "will", "'ll", "ready", "willing", "pledged", "promised", "vowed",
             ])
         });
-        if promised && !d.hypothetical && !d.negated {
-            d.derived = intent(trig.plover);
+        let reported_would = rep.is_some()
+            && before.iter().any(|w| w.is_any(&["would", "will", "'ll"]))
+            && !clause_before.iter().any(|w| w.is_any(CONDITIONAL));
+        if (promised && !d.hypothetical || reported_would) && !d.negated {
+            d.derived = intent(trig.plover).or_else(|| threat(trig.plover));
         }
         // "X said Y must ...": a demand by X on Y (CAMEO 10).
         let must = before.iter().any(|w| w.is_any(&["must", "should"]));

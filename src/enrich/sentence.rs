@@ -56,6 +56,8 @@ pub struct ActorMention {
     pub modifier: bool,
     /// Preceded by a possessive determiner ("its troops"): belongs to someone already named.
     pub owned: bool,
+    /// A country named as a place ("in Montenegro"): a target only when nothing else is.
+    pub locative: bool,
 }
 
 /// A place mention.
@@ -262,12 +264,7 @@ pub fn tokens<'a>(text: &'a str, s: Sentence, hits: &[Hit], out: &mut Vec<Tok<'a
         if h.start > pos {
             words.clear();
             text::words(text, pos, h.start, &mut words);
-            out.extend(words.iter().map(|w| Tok {
-                start: w.start,
-                end: w.end,
-                text: w.text,
-                entry: None,
-            }));
+            push_words(text, &words, out);
         }
         out.push(Tok {
             start: h.start,
@@ -280,12 +277,22 @@ pub fn tokens<'a>(text: &'a str, s: Sentence, hits: &[Hit], out: &mut Vec<Tok<'a
     if pos < s.end {
         words.clear();
         text::words(text, pos, s.end, &mut words);
-        out.extend(words.iter().map(|w| Tok {
+        push_words(text, &words, out);
+    }
+}
+
+/// Plain words as tokens; the `s` of a possessive written after a name ("Iran’s") is not a word.
+fn push_words<'a>(text: &'a str, words: &[text::Word<'a>], out: &mut Vec<Tok<'a>>) {
+    for w in words {
+        if w.text == "s" && (text[..w.start].ends_with('\'') || text[..w.start].ends_with('’')) {
+            continue;
+        }
+        out.push(Tok {
             start: w.start,
             end: w.end,
             text: w.text,
             entry: None,
-        }));
+        });
     }
 }
 
@@ -305,15 +312,18 @@ fn capital_acts(v: &View<'_>, i: usize) -> bool {
     if gov.is_some_and(|g| LOCATIVE.contains(&g) || g == "of") {
         return false;
     }
-    if gov.is_some_and(|g| matches!(g, "with" | "to" | "against" | "between")) {
+    if gov.is_some_and(|g| matches!(g, "with" | "to" | "against" | "between" | "by")) {
         return true;
     }
+    let verbish = |n: &Tok<'_>| {
+        n.trigger().is_some()
+            || n.is_any(REPORTING)
+            || n.is_any(&["has", "have", "had", "is", "was", "would", "will", "and"])
+    };
     v.possessive(i)
-        || next.is_some_and(|n| {
-            n.trigger().is_some()
-                || n.is_any(REPORTING)
-                || n.is_any(&["has", "have", "had", "is", "was", "would", "will", "and"])
-        })
+        || next.is_some_and(verbish)
+        || next.is_some_and(|n| n.text.ends_with("ly") || n.is_any(&["again", "also", "now"]))
+            && v.toks.get(i + 2).is_some_and(verbish)
 }
 
 /// Annotate a sentence: actor mentions (titles, nationality adjectives, appositions, short
@@ -391,6 +401,7 @@ pub fn annotate<'a>(
         }
     }
     let mut place_country: Option<String> = None;
+    let mut is_place_tok = vec![false; n];
     for (i, &timed) in is_time.iter().enumerate() {
         let Some((kind, pattern)) = v.toks[i].entry else {
             continue;
@@ -413,6 +424,7 @@ pub fn annotate<'a>(
                     place_country.clone_from(&reg.places[p].country);
                 }
                 v.places.push(PlaceMention { tok: i, place: p });
+                is_place_tok[i] = true;
             }
         }
     }
@@ -420,7 +432,10 @@ pub fn annotate<'a>(
     // a country named after a preposition ("returning to Kyrgyzstan"), else of the article's
     // main place so far.
     let governed_country = (0..n).find_map(|i| match v.toks[i].entry {
-        Some((EntryKind::Country(c), _)) if v.governor(i).is_some() => {
+        Some((EntryKind::Country(c), _))
+            if v.governor(i)
+                .is_some_and(|g| LOCATIVE.contains(&g) || g == "to") =>
+        {
             Some(lex.countries[c as usize].iso3.clone())
         }
         _ => None,
@@ -457,6 +472,7 @@ pub fn annotate<'a>(
                         bare_role: false,
                         modifier: false,
                         owned: false,
+                        locative: false,
                     });
                 }
             }
@@ -496,6 +512,7 @@ pub fn annotate<'a>(
             bare_role,
             modifier,
             owned,
+            locative: is_place_tok[i],
         });
         i = last;
     }

@@ -13,7 +13,8 @@
 //! - **CAMEO root accuracy**: over type-matched events with a gold code, the share whose
 //!   CAMEO root (first two digits) is equal.
 //!
-//! Only events at or above the confidence threshold count (`PARLEYWIRE_EVAL_MIN_CONFIDENCE`,
+//! Negated events (modality) are not counted: they did not happen. Only events at or above
+//! the confidence threshold count (`PARLEYWIRE_EVAL_MIN_CONFIDENCE`,
 //! default 0.5). Set `PARLEYWIRE_EVAL_VERBOSE=1` to list misses and false alarms.
 
 use std::collections::BTreeMap;
@@ -63,11 +64,27 @@ fn prf(tp: usize, n_pred: usize, n_gold: usize) -> (f64, f64, f64) {
     (p, r, f)
 }
 
-/// First three letters of every component of a gold code.
+/// CAMEO country codes that differ from ISO 3166-1 alpha-3 (the core codes by ISO).
+const CAMEO_COUNTRY: &[(&str, &str)] = &[
+    ("JAP", "JPN"),
+    ("ITL", "ITA"),
+    ("ROM", "ROU"),
+    ("ZAR", "COD"),
+    ("TMP", "TLS"),
+    ("GMY", "DEU"),
+];
+
+/// First three letters of every component of a gold code (CAMEO country codes mapped to ISO).
 fn gold_parts(code: Option<&str>) -> Vec<String> {
     code.map(|c| {
         c.split('+')
             .map(|p| p.chars().take(3).collect::<String>())
+            .map(|p| {
+                CAMEO_COUNTRY
+                    .iter()
+                    .find(|(c, _)| *c == p)
+                    .map_or(p, |(_, iso)| (*iso).to_string())
+            })
             .filter(|p| !p.is_empty())
             .collect()
     })
@@ -167,10 +184,11 @@ pub fn run(path: &Path, enricher: &Enricher, out: &mut dyn Write) -> anyhow::Res
             ..Article::default()
         };
         let rec = enricher.enrich(&article, &ctx);
+        // Negated events did not happen: they are not predictions of an event.
         let preds: Vec<&Event> = rec
             .events
             .iter()
-            .filter(|e| e.confidence >= min_conf)
+            .filter(|e| e.confidence >= min_conf && !e.modality.negated)
             .collect();
         n_gold += gold.events.len();
         n_pred += preds.len();
