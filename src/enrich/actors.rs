@@ -57,6 +57,8 @@ pub struct Parts {
     pub unknown_name: Option<(usize, usize)>,
     /// The phrase contained a "counterpart" role.
     pub counterpart: bool,
+    /// The country came from a capital used as a metonym ("Moscow said"): the government.
+    pub capital: bool,
 }
 
 /// The article's actors and places.
@@ -114,6 +116,9 @@ impl<'l> Registry<'l> {
             .country
             .map(|c| lex.countries[c as usize].iso3.clone());
         let mut role = parts.role.map(|r| lex.roles[r as usize].role.clone());
+        if parts.capital && role.is_none() {
+            role = Some("GOV".into());
+        }
         if parts.counterpart {
             role = self
                 .last_person

@@ -281,13 +281,25 @@ fn reporter_at(
             }
             return None;
         }
-        // "X said", "X, a diplomat, said", "X told"
-        if let Some(m) = v
-            .actors
-            .iter()
-            .rev()
-            .find(|m| m.last <= r && r - m.last <= 6 && v.governor(m.first).is_none())
-        {
+        // "X and said": the subject of the sentence.
+        if r > 0 && v.toks[r - 1].is("and") {
+            if let Some(m) = v
+                .actors
+                .iter()
+                .find(|m| m.last < r && v.governor(m.first).is_none() && !m.locative)
+            {
+                return Some((party(v, m), r));
+            }
+        }
+        // "X said", "X, a diplomat, said", "X told": nothing verb-like in between.
+        if let Some(m) = v.actors.iter().rev().find(|m| {
+            m.last <= r
+                && r - m.last <= 6
+                && v.governor(m.first).is_none()
+                && !v.toks[m.last..r].iter().any(|w| {
+                    w.trigger().is_some() || w.is_any(&["and", "but", "that", "which", "who"])
+                })
+        }) {
             return Some((party(v, m), r));
         }
         // "said X"
@@ -547,8 +559,25 @@ pub fn extract(
         let in_clause_before: Vec<usize> = (0..v.actors.len())
             .filter(|&k| v.actors[k].first >= cs && v.actors[k].last <= t)
             .collect();
+        // Objects stop at an "and" that joins verbs or clauses ("met Sunday and decided"), not
+        // at one that joins names ("Congo and Costa Rica").
+        let and_cut = (t + 1..ce)
+            .find(|&i| {
+                v.toks[i].is("and")
+                    && v.toks.get(i + 1).is_some_and(|w| {
+                        v.actor_at(i + 1).is_none()
+                            && (w.trigger().is_some()
+                                || w.is_any(REPORTING)
+                                || w.text.ends_with("ed")
+                                || w.is_any(&[
+                                    "will", "would", "has", "have", "had", "is", "was", "are",
+                                    "were", "then", "also",
+                                ]))
+                    })
+            })
+            .unwrap_or(ce);
         let after: Vec<usize> = (0..v.actors.len())
-            .filter(|&k| v.actors[k].first > t && v.actors[k].first < ce)
+            .filter(|&k| v.actors[k].first > t && v.actors[k].first < and_cut)
             .collect();
         let subject = || -> Option<usize> {
             in_clause_before
@@ -572,6 +601,7 @@ pub fn extract(
                         None => 0,
                         Some("of") if m.first <= t + 4 => 1,
                         Some(g) if TARGET_PREPS.contains(&g) => 1,
+                        Some("by") => 1,
                         _ => return None,
                     };
                     if m.bare_role || m.owned || m.modifier {
@@ -719,6 +749,13 @@ pub fn extract(
                     t += 1;
                     continue;
                 }
+            }
+        }
+        // "threatened to strike unless Y ...": the party of the condition is the target.
+        if tgt_k.is_none() && trig.plover == "THREATEN" {
+            if let Some(c) = (ce..n).find(|&i| v.toks[i].is_any(&["unless", "if"])) {
+                tgt_k = (0..v.actors.len())
+                    .find(|&k| v.actors[k].first > c && v.actors[k].first <= c + 3);
             }
         }
         if participants.is_empty() {
@@ -900,6 +937,10 @@ pub fn extract(
         }
 
         d.confidence = confidence(&d, pos);
+        // Events in relative and subordinate clauses are background, not the news.
+        if cs > 0 && v.toks[cs].is_any(&["which", "who", "whom", "where", "when", "whose"]) {
+            d.confidence = ((d.confidence - 0.2f64).max(0.0) * 100.0).round() / 100.0;
+        }
         out.push(d);
         t += 1;
     }
@@ -933,6 +974,22 @@ pub fn extract(
                     }
                 }
             }
+        }
+    }
+    // "did not accept", "failed to reach agreement": refusing cooperation is a rejection
+    // (CAMEO 12), reported next to the negated event itself.
+    for d in &out {
+        let trig = &lex.triggers[d.trigger as usize];
+        if d.negated && trig.quad <= 2 && d.derived.is_none() && d.source.is_some() {
+            let mut r = d.clone();
+            r.negated = false;
+            r.derived = Some(Recode {
+                plover: "REJECT",
+                cameo: "120",
+                goldstein: -4.0,
+                quad: 3,
+            });
+            extra.push(r);
         }
     }
     out.extend(extra);

@@ -412,6 +412,7 @@ pub fn annotate<'a>(
         let is_place = match kind {
             EntryKind::Place(_) => {
                 !(i == 0 && v.toks.len() > 1 && lowercase_word_exists(&v.toks[i]))
+                    && !inside_name(&v, i)
             }
             EntryKind::Capital(_) => !capital_acts(&v, i),
             EntryKind::Country(_) => v.governor(i).is_some_and(|g| LOCATIVE.contains(&g)),
@@ -431,18 +432,10 @@ pub fn annotate<'a>(
     // A bare role ("the government") belongs to the country of the sentence's places, else of
     // a country named after a preposition ("returning to Kyrgyzstan"), else of the article's
     // main place so far.
-    let governed_country = (0..n).find_map(|i| match v.toks[i].entry {
-        Some((EntryKind::Country(c), _))
-            if v.governor(i)
-                .is_some_and(|g| LOCATIVE.contains(&g) || g == "to") =>
-        {
-            Some(lex.countries[c as usize].iso3.clone())
-        }
-        _ => None,
-    });
-    let fallback = place_country
-        .or(governed_country)
-        .or_else(|| reg.main_place_country());
+    let fallback = place_country.or_else(|| reg.main_place_country());
+    // Else the country of the nearest actor before it in the sentence ("An Argentine judge
+    // ordered former president X").
+    let mut last_country: Option<String> = None;
 
     // Actor phrases.
     let mut i = 0;
@@ -492,8 +485,11 @@ pub fn annotate<'a>(
             text,
             (s, e),
             headline,
-            fallback.as_deref(),
+            fallback.as_deref().or(last_country.as_deref()),
         );
+        if reg.actors[id].country.is_some() {
+            last_country.clone_from(&reg.actors[id].country);
+        }
         let bare_role = parts.country.is_none()
             && parts.named.is_none()
             && parts.person.is_none()
@@ -545,6 +541,24 @@ pub fn annotate<'a>(
         }
     }
     v
+}
+
+/// Is the place hit at token `i` part of a personal name ("President Omar Hassan al-Bashir",
+/// "Laurent Fabius")? Then it is no place.
+fn inside_name(v: &View<'_>, i: usize) -> bool {
+    let cap_plain = |k: usize| {
+        v.toks
+            .get(k)
+            .is_some_and(|t| t.entry.is_none() && capitalised(t.text) && !t.is_any(NOT_NAMES))
+    };
+    let prev_is_title = i > 0
+        && matches!(
+            v.toks[i - 1].entry,
+            Some((EntryKind::Role(_) | EntryKind::Person(_), _))
+        );
+    prev_is_title
+        || (i > 0 && cap_plain(i - 1) && v.gap_before(i).trim().is_empty())
+        || cap_plain(i + 1) && v.gap_before(i + 1).trim().is_empty()
 }
 
 /// A capitalised place name at the start of a sentence that is also an everyday word
