@@ -411,8 +411,9 @@ pub fn annotate<'a>(
         }
         let is_place = match kind {
             EntryKind::Place(_) => {
-                !(i == 0 && v.toks.len() > 1 && lowercase_word_exists(&v.toks[i]))
-                    && !inside_name(&v, i)
+                let sentence_initial_word =
+                    i == 0 && v.toks.len() > 1 && lowercase_word_exists(&v.toks[i]);
+                !(sentence_initial_word || inside_name(&v, i))
             }
             EntryKind::Capital(_) => !capital_acts(&v, i),
             EntryKind::Country(_) => v.governor(i).is_some_and(|g| LOCATIVE.contains(&g)),
