@@ -156,6 +156,8 @@ pub struct Draft {
     pub reported_by: Option<Party>,
     /// Clause byte span (for directed sentiment).
     pub clause: (usize, usize),
+    /// PLOVER mode taken from a noun of the same event ("humanitarian aid ... delivered").
+    pub mode: Option<String>,
     /// Negotiation status read from the context ("scheduled", "stalled", "resumed", ...).
     pub status: Option<&'static str>,
     /// 0..1.
@@ -549,6 +551,7 @@ pub fn extract(
             future: false,
             reported_by: rep.map(|r| r.0),
             clause: (v.toks[cs].start, v.toks[ce - 1].end),
+            mode: None,
             status: None,
             confidence: 0.5,
             derived: None,
@@ -634,8 +637,19 @@ pub fn extract(
                     let pron = (cs..t).rev().take(4).find(|&i| v.toks[i].is_any(PRONOUNS));
                     if let Some(pi) = pron {
                         let pt = &v.toks[pi];
-                        if pt.is_any(&["we", "i"]) && v.quoted(pi) || pt.is_any(&["it", "they"]) {
-                            if let Some((r, _)) = rep {
+                        // "Japan said it had halted ...": "it" is a singular reporter, "they"
+                        // a plural one ("officials said they ..."); "we" in a quote its speaker.
+                        if let Some((r, _)) = rep {
+                            let rep_text = &v.text[r.span.0..r.span.1];
+                            // Countries and organisations are singular even when their name
+                            // ends in s ("the United States says it ...").
+                            let plural = rep_text.ends_with('s')
+                                && actors[r.actor].role.is_some()
+                                && !actors[r.actor].code.starts_with("IGO");
+                            if pt.is_any(&["we", "i"]) && v.quoted(pi)
+                                || pt.is("it") && !plural
+                                || pt.is("they") && plural
+                            {
                                 d.source = Some(r);
                             }
                         }
@@ -830,6 +844,23 @@ pub fn extract(
             d.hypothetical = true;
         }
 
+        // "would coordinate ... and agree": the second verb shares the first one's modality.
+        if coordinated_verb {
+            if let Some(prev) = out.last() {
+                d.negated |= prev.negated;
+                d.hypothetical |= prev.hypothetical;
+                d.future |= prev.future;
+            }
+        }
+        // "humanitarian aid has been delivered": the noun gives the verb its mode.
+        if trig.mode.is_none() {
+            d.mode = (cs..t).find_map(|i| {
+                let j = v.toks[i].trigger()?;
+                let o = &lex.triggers[j as usize];
+                (o.plover == trig.plover).then(|| o.mode.clone()).flatten()
+            });
+        }
+
         // Time: in the clause, else in the sentence.
         let pick_time = |lo: usize, hi: usize| {
             v.times
@@ -969,7 +1000,7 @@ pub fn extract(
                         a.target = Some(s);
                         a.participants.clear();
                         a.quantities.clear();
-                        a.confidence = (d.confidence - 0.2).max(0.1);
+                        a.confidence = ((d.confidence - 0.2f64).max(0.1) * 100.0).round() / 100.0;
                         extra.push(a);
                     }
                 }

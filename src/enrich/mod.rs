@@ -374,6 +374,7 @@ impl Enricher {
             mode: trig
                 .mode
                 .clone()
+                .or_else(|| d.mode.clone())
                 .filter(|_| d.derived.is_none())
                 .or_else(|| {
                     (plover == "CONSULT" && d.participants.len() > 2).then(|| "multilateral".into())

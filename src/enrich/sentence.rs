@@ -453,7 +453,7 @@ pub fn annotate<'a>(
             )) => true,
             Some((EntryKind::Capital(_), _)) => capital_acts(&v, i),
             _ => false,
-        };
+        } && !prefixed(text, t.start);
         if !starts {
             // A later short mention of a person named earlier ("Kerry").
             if t.entry.is_none() && capitalised(t.text) && !is_time[i] {
@@ -542,6 +542,21 @@ pub fn annotate<'a>(
         }
     }
     v
+}
+
+/// Is the hit at byte `start` the second half of a prefixed adjective ("intra-Syrian",
+/// "anti-American")? Then it names no actor.
+fn prefixed(text: &str, start: usize) -> bool {
+    let before = &text[..start];
+    [
+        "intra-", "inter-", "anti-", "pro-", "non-", "post-", "pre-", "pan-",
+    ]
+    .iter()
+    .any(|p| {
+        before.len() >= p.len()
+            && before.is_char_boundary(before.len() - p.len())
+            && before[before.len() - p.len()..].eq_ignore_ascii_case(p)
+    })
 }
 
 /// Is the place hit at token `i` part of a personal name ("President Omar Hassan al-Bashir",
