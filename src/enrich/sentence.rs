@@ -610,11 +610,9 @@ fn phrase(lex: &Lexicon, v: &View<'_>, i: usize, is_time: &[bool]) -> (Parts, us
         EntryKind::Person(x) => p.person = Some(x),
         _ => {}
     };
-    add(
-        &mut p,
-        &mut role_rank,
-        v.toks[i].entry.expect("phrase starts at a hit").0,
-    );
+    let first = v.toks[i].entry.expect("phrase starts at a hit").0;
+    p.capital = matches!(first, EntryKind::Capital(_));
+    add(&mut p, &mut role_rank, first);
     loop {
         let next = j + 1;
         if next >= n {
@@ -635,7 +633,7 @@ fn phrase(lex: &Lexicon, v: &View<'_>, i: usize, is_time: &[bool]) -> (Parts, us
                 )
             )
         };
-        if (plain_gap || v.possessive(j) && gap.trim().len() <= 3)
+        if (plain_gap || v.possessive(j) && gap.trim().chars().count() <= 2)
             && joinable(nk)
             && (!v.possessive(j) || matches!(nk, Some(EntryKind::Role(_))))
             && (p.person.is_none() || matches!(nk, Some(EntryKind::Role(_))))
