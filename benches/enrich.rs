@@ -1,1 +1,86 @@
-fn main() {}
+//! Throughput of the whole enrichment core (`Enricher::enrich`) on a corpus of real articles.
+//!
+//! The corpus is read at bench time and never committed: `PARLEYWIRE_CORPUS` (JSON lines of
+//! articles, default `../shared/data/corpus/articles.jsonl` relative to the crate, or the
+//! first `shared/data/corpus/articles.jsonl` above it). Without
+//! it the benchmark prints a note and measures nothing. Throughput is reported in bytes of
+//! article text (headline + body).
+//!
+//! Run: `cargo bench --bench enrich` (criterion prints `thrpt: [.. MiB/s ..]`).
+
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use parleywire::article::Article;
+use parleywire::enrich::{Context, Enricher};
+
+fn corpus() -> Option<Vec<Article>> {
+    // The env var, else `../shared/...` from the crate, else the first `shared/...` found
+    // walking up (worktrees sit deeper than the main checkout).
+    let path = std::env::var("PARLEYWIRE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            crate_dir
+                .ancestors()
+                .map(|d| d.join("shared/data/corpus/articles.jsonl"))
+                .find(|p| p.is_file())
+                .unwrap_or_else(|| crate_dir.join("../shared/data/corpus/articles.jsonl"))
+        });
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "corpus {} not readable ({e}); skipping the benchmark",
+                path.display()
+            );
+            return None;
+        }
+    };
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        out.push(Article {
+            id: s("id").unwrap_or_default(),
+            headline: s("headline").or_else(|| s("title")).unwrap_or_default(),
+            body: s("body").or_else(|| s("text")).unwrap_or_default(),
+            published_at: s("published_at").or_else(|| s("date")),
+            ..Article::default()
+        });
+    }
+    Some(out)
+}
+
+fn bench(c: &mut Criterion) {
+    let Some(articles) = corpus() else {
+        return;
+    };
+    let enricher = Enricher::new(&parleywire::dictionaries::embedded()).expect("dictionaries");
+    let ctx = Context {
+        processed_at: "2020-01-01T00:00:00Z".into(),
+        kafka: None,
+    };
+    let bytes: usize = articles
+        .iter()
+        .map(|a| a.headline.len() + a.body.len())
+        .sum();
+    let mut group = c.benchmark_group("core");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    group.bench_function("enrich_corpus", |b| {
+        b.iter(|| {
+            let mut events = 0;
+            for a in &articles {
+                events += enricher.enrich(a, &ctx).events.len();
+            }
+            events
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

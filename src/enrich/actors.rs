@@ -77,8 +77,8 @@ pub struct Registry<'l> {
     pub last_person: Option<usize>,
     /// Places in order of first mention.
     pub places: Vec<PlaceRec>,
-    /// (name, country) -> place.
-    place_key: HashMap<(String, Option<String>), usize>,
+    /// Gazetteer entry -> place.
+    place_key: HashMap<EntryKind, usize>,
     /// Countries named anywhere in the article (to choose between homonymous places).
     pub article_countries: Vec<String>,
 }
@@ -230,17 +230,47 @@ impl<'l> Registry<'l> {
     pub fn place(
         &mut self,
         pattern: u32,
+        surface: &str,
         span: (usize, usize),
         headline: bool,
         sentence_countries: &[String],
     ) -> Option<usize> {
         let lex = self.lex;
-        let mut best: Option<(i64, PlaceRec)> = None;
+        let mut best: Option<(i64, EntryKind)> = None;
         for kind in lex.kinds_of(pattern) {
-            let (rec, bonus) = match kind {
+            let (country, bonus) = match kind {
                 EntryKind::Place(i) => {
                     let p = &lex.places[i as usize];
                     (
+                        p.country.as_deref(),
+                        (p.population as f64 + 1.0).log10() as i64,
+                    )
+                }
+                // A capital without its own gazetteer row: placed at the country's centre.
+                EntryKind::Capital(i) => (Some(lex.countries[i as usize].iso3.as_str()), -5),
+                EntryKind::Country(i) => (Some(lex.countries[i as usize].iso3.as_str()), 20),
+                _ => continue,
+            };
+            // Big places are the likely reading; a country named in the sentence or already a
+            // place of the article tips the balance.
+            let in_sentence = country.is_some_and(|c| sentence_countries.iter().any(|s| s == c));
+            let in_article = country.is_some_and(|c| {
+                self.places.iter().any(|p| p.country.as_deref() == Some(c))
+                    || self.article_countries.iter().any(|s| s == c)
+            });
+            let score =
+                bonus * 2 + if in_sentence { 4 } else { 0 } + if in_article { 1 } else { 0 };
+            if best.map_or(true, |(s, _)| score > s) {
+                best = Some((score, kind));
+            }
+        }
+        let (_, kind) = best?;
+        let id = match self.place_key.get(&kind) {
+            Some(&id) => id,
+            None => {
+                let rec = match kind {
+                    EntryKind::Place(i) => {
+                        let p = &lex.places[i as usize];
                         PlaceRec {
                             name: p.name.clone(),
                             country: p.country.clone(),
@@ -248,62 +278,27 @@ impl<'l> Registry<'l> {
                             lon: p.lon,
                             body: Vec::new(),
                             headline: Vec::new(),
-                        },
-                        (p.population as f64 + 1.0).log10() as i64,
-                    )
-                }
-                EntryKind::Country(i) | EntryKind::Capital(i) => {
-                    let c = &lex.countries[i as usize];
-                    if matches!(kind, EntryKind::Capital(_)) {
-                        // A capital without its own gazetteer row: the country's centre.
-                        (
-                            PlaceRec {
-                                name: lex.countries[i as usize].name.clone(),
-                                country: Some(c.iso3.clone()),
-                                lat: c.lat,
-                                lon: c.lon,
-                                body: Vec::new(),
-                                headline: Vec::new(),
-                            },
-                            -5,
-                        )
-                    } else {
-                        (
-                            PlaceRec {
-                                name: c.name.clone(),
-                                country: Some(c.iso3.clone()),
-                                lat: c.lat,
-                                lon: c.lon,
-                                body: Vec::new(),
-                                headline: Vec::new(),
-                            },
-                            20,
-                        )
+                        }
                     }
-                }
-                _ => continue,
-            };
-            // Big places are the likely reading; a country named in the sentence or already a
-            // place of the article tips the balance.
-            let c = rec.country.as_ref();
-            let in_sentence = c.is_some_and(|c| sentence_countries.contains(c));
-            let in_article = c.is_some_and(|c| {
-                self.places.iter().any(|p| p.country.as_ref() == Some(c))
-                    || self.article_countries.contains(c)
-            });
-            let score =
-                bonus * 2 + if in_sentence { 4 } else { 0 } + if in_article { 1 } else { 0 };
-            if best.as_ref().map_or(true, |(s, _)| score > *s) {
-                best = Some((score, rec));
-            }
-        }
-        let (_, rec) = best?;
-        let key = (rec.name.clone(), rec.country.clone());
-        let id = match self.place_key.get(&key) {
-            Some(&id) => id,
-            None => {
+                    EntryKind::Capital(i) | EntryKind::Country(i) => {
+                        let c = &lex.countries[i as usize];
+                        PlaceRec {
+                            name: if matches!(kind, EntryKind::Capital(_)) {
+                                surface.to_string()
+                            } else {
+                                c.name.clone()
+                            },
+                            country: Some(c.iso3.clone()),
+                            lat: c.lat,
+                            lon: c.lon,
+                            body: Vec::new(),
+                            headline: Vec::new(),
+                        }
+                    }
+                    _ => unreachable!("only place kinds are scored"),
+                };
                 self.places.push(rec);
-                self.place_key.insert(key, self.places.len() - 1);
+                self.place_key.insert(kind, self.places.len() - 1);
                 self.places.len() - 1
             }
         };

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use super::triggers::{self, Trigger};
 use super::{DictionaryError, DictionarySources};
@@ -79,7 +79,7 @@ pub struct PlaceEntry {
 }
 
 /// What a dictionary surface form stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
     /// Country name or alias: index into `countries`.
     Country(u32),
@@ -490,6 +490,7 @@ impl Lexicon {
         }
         lex.automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
             .ascii_case_insensitive(true)
             .build(&b.patterns)
             .map_err(|e| err("dictionaries", 0, format!("cannot compile automaton: {e}")))?;
@@ -502,54 +503,48 @@ impl Lexicon {
         self.forms[pattern as usize].iter().map(|f| f.kind)
     }
 
-    /// Every dictionary hit in `text`, left to right, non-overlapping, leftmost-longest, on word
-    /// boundaries, case rules applied. One pass of the automaton.
+    /// Every dictionary hit in `text`, left to right, non-overlapping, longest first, on word
+    /// boundaries, case rules applied. The automaton is run anchored at each word start only
+    /// (one short walk per word), never over the inside of words.
     pub fn scan(&self, text: &str, out: &mut Vec<Hit>) {
         let bytes = text.as_bytes();
-        let mut pos = 0;
-        while pos < text.len() {
-            let Some(m) = self.automaton.find(Input::new(text).range(pos..)) else {
-                break;
-            };
-            let (s, e) = (m.start(), m.end());
-            let chosen = if boundary_before(text, s) && boundary_after(text, e) {
-                let matched = &text[s..e];
-                self.forms[m.pattern().as_usize()]
-                    .iter()
-                    .find(|f| !f.exact || &*f.surface == matched)
-                    .map(|f| f.kind)
+        let mut prev_alnum = false;
+        let mut skip_until = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (alnum, width) = if b.is_ascii() {
+                (b.is_ascii_alphanumeric(), 1)
             } else {
-                None
+                let c = text[i..].chars().next().expect("char boundary");
+                (c.is_alphanumeric(), c.len_utf8())
             };
-            match chosen {
-                Some(kind) => {
-                    out.push(Hit {
-                        start: s,
-                        end: e,
-                        kind,
-                        pattern: m.pattern().as_u32(),
-                    });
-                    pos = e;
-                }
-                None => {
-                    // Retry just after the start: a shorter or later match may still fit.
-                    let mut next = s + 1;
-                    while next < bytes.len() && !text.is_char_boundary(next) {
-                        next += 1;
+            if alnum && !prev_alnum && i >= skip_until {
+                let input = Input::new(text).range(i..).anchored(Anchored::Yes);
+                if let Some(m) = self.automaton.find(input) {
+                    let e = m.end();
+                    if boundary_after(text, e) {
+                        let matched = &text[i..e];
+                        let kind = self.forms[m.pattern().as_usize()]
+                            .iter()
+                            .find(|f| !f.exact || &*f.surface == matched)
+                            .map(|f| f.kind);
+                        if let Some(kind) = kind {
+                            out.push(Hit {
+                                start: i,
+                                end: e,
+                                kind,
+                                pattern: m.pattern().as_u32(),
+                            });
+                            skip_until = e;
+                        }
                     }
-                    pos = next;
                 }
             }
+            prev_alnum = alnum;
+            i += width;
         }
     }
-}
-
-/// Is there a word boundary just before byte `i`?
-fn boundary_before(text: &str, i: usize) -> bool {
-    text[..i]
-        .chars()
-        .next_back()
-        .map_or(true, |c| !c.is_alphanumeric())
 }
 
 /// Is there a word boundary at byte `i` (the end of a match)?

@@ -136,9 +136,13 @@ impl Enricher {
     }
 
     /// Read one text (headline or body) into the registry and event drafts.
-    fn read_text(&self, reg: &mut actors::Registry<'_>, t: &str, headline: bool) -> TextResult {
-        let mut hits = Vec::new();
-        self.lexicon.scan(t, &mut hits);
+    fn read_text(
+        &self,
+        reg: &mut actors::Registry<'_>,
+        t: &str,
+        hits: &[lexicon::Hit],
+        headline: bool,
+    ) -> TextResult {
         let quotes = text::quotes(t);
         let mut drafts = Vec::new();
         for (i, s) in text::sentences(t).into_iter().enumerate() {
@@ -174,11 +178,11 @@ impl Enricher {
             published.map(|d| d.format("%Y-%m-%d").to_string()),
         );
         // Countries named anywhere choose between homonymous places.
-        let mut hits = Vec::new();
-        for t in [&article.headline, &article.body] {
-            self.lexicon.scan(t, &mut hits);
-        }
-        for h in &hits {
+        let mut head_hits = Vec::new();
+        self.lexicon.scan(&article.headline, &mut head_hits);
+        let mut body_hits = Vec::new();
+        self.lexicon.scan(&article.body, &mut body_hits);
+        for h in head_hits.iter().chain(&body_hits) {
             if let lexicon::EntryKind::Country(c) | lexicon::EntryKind::Demonym(c) = h.kind {
                 let iso = &self.lexicon.countries[c as usize].iso3;
                 if !reg.article_countries.contains(iso) {
@@ -187,8 +191,8 @@ impl Enricher {
             }
         }
         // The body first, so the headline's short names ("Kerry") are known.
-        let body = self.read_text(&mut reg, &article.body, false);
-        let head = self.read_text(&mut reg, &article.headline, true);
+        let body = self.read_text(&mut reg, &article.body, &body_hits, false);
+        let head = self.read_text(&mut reg, &article.headline, &head_hits, true);
         let cp_body = text::CodePoints::new(&article.body);
         let cp_head = text::CodePoints::new(&article.headline);
 

@@ -73,24 +73,25 @@ pub struct Found {
 }
 
 fn number(w: &str) -> Option<f64> {
-    let lw = w.to_ascii_lowercase();
-    if let Some((_, v)) = NUMBER_WORDS.iter().find(|(n, _)| *n == lw) {
-        return Some(*v);
+    let w = w.trim_start_matches('$');
+    let first = w.as_bytes().first()?;
+    if first.is_ascii_digit() {
+        if w.contains(',') {
+            let digits: String = w.chars().filter(|c| *c != ',').collect();
+            return digits.parse::<f64>().ok();
+        }
+        return w.parse::<f64>().ok();
     }
-    let digits: String = w.chars().filter(|c| *c != ',').collect();
-    let digits = digits.trim_start_matches('$');
-    if digits.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        digits.parse::<f64>().ok()
-    } else {
-        None
-    }
+    NUMBER_WORDS
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(w))
+        .map(|(_, v)| *v)
 }
 
 fn unit(w: &str) -> Option<(&'static str, Option<&'static str>)> {
-    let lw = w.to_ascii_lowercase();
     UNITS
         .iter()
-        .find(|(forms, _, _)| forms.contains(&lw.as_str()))
+        .find(|(forms, _, _)| forms.iter().any(|f| f.eq_ignore_ascii_case(w)))
         .map(|(_, u, d)| (*u, *d))
 }
 
@@ -125,8 +126,10 @@ pub fn parse(words: &[&str], i: usize) -> Option<Found> {
     let mut v = number(w)?;
     let mut j = i + 1;
     while let Some(s) = words.get(j).and_then(|n| {
-        let n = n.to_ascii_lowercase();
-        SCALES.iter().find(|(s, _)| *s == n).map(|(_, m)| *m)
+        SCALES
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(n))
+            .map(|(_, m)| *m)
     }) {
         v *= s;
         j += 1;

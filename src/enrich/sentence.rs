@@ -421,7 +421,8 @@ pub fn annotate<'a>(
         };
         if is_place {
             let span = (v.toks[i].start, v.toks[i].end);
-            if let Some(p) = reg.place(pattern, span, headline, &sentence_countries) {
+            if let Some(p) = reg.place(pattern, v.toks[i].text, span, headline, &sentence_countries)
+            {
                 if place_country.is_none() {
                     place_country.clone_from(&reg.places[p].country);
                 }

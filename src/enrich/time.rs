@@ -28,9 +28,35 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
+/// A short word lower-cased into a stack buffer (no allocation); `None` for long or
+/// non-ASCII-letter words, which are never time words.
+struct Lower {
+    buf: [u8; 12],
+    len: usize,
+}
+
+impl Lower {
+    fn new(w: &str) -> Option<Lower> {
+        let b = w.as_bytes();
+        if b.is_empty() || b.len() > 12 || !b[0].is_ascii_alphabetic() {
+            return None;
+        }
+        let mut buf = [0u8; 12];
+        for (d, s) in buf.iter_mut().zip(b) {
+            *d = s.to_ascii_lowercase();
+        }
+        Some(Lower { buf, len: b.len() })
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
 /// Month number (1..12) of a month name or news abbreviation ("Aug.", "Sept").
 pub fn month(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    let lower = Lower::new(word.trim_end_matches('.'))?;
+    let w = lower.as_str();
     if w.len() < 3 {
         return None;
     }
@@ -39,7 +65,7 @@ pub fn month(word: &str) -> Option<u32> {
     }
     MONTHS
         .iter()
-        .position(|m| *m == w || (w.len() == 3 && m.starts_with(&w)))
+        .position(|m| *m == w || (w.len() == 3 && m.starts_with(w)))
         .map(|i| i as u32 + 1)
 }
 
@@ -67,22 +93,24 @@ pub enum TimeExpr {
 /// Read a time expression starting at `words[i]` (lower-cased comparison); returns the
 /// expression and how many words it spans.
 pub fn parse(words: &[&str], i: usize) -> Option<(TimeExpr, usize)> {
-    let w = words[i].to_ascii_lowercase();
-    let next = words.get(i + 1).map(|s| s.to_ascii_lowercase());
+    let lower = Lower::new(words[i])?;
+    let w = lower.as_str();
+    let next_lower = words.get(i + 1).and_then(|s| Lower::new(s));
+    let next = next_lower.as_ref().map(Lower::as_str);
     if let Some((_, d)) = WEEKDAYS.iter().find(|(n, _)| *n == w) {
         return Some((TimeExpr::Weekday(*d), 1));
     }
-    match w.as_str() {
+    match w {
         "today" | "tonight" => return Some((TimeExpr::DayOffset(0), 1)),
         "yesterday" => return Some((TimeExpr::DayOffset(-1), 1)),
         "tomorrow" => return Some((TimeExpr::DayOffset(1), 1)),
         "last" | "next" | "this" => {
-            let off = match w.as_str() {
+            let off = match w {
                 "last" => -1,
                 "next" => 1,
                 _ => 0,
             };
-            match next.as_deref() {
+            match next {
                 Some("week") => return Some((TimeExpr::Week(off), 2)),
                 Some("month") => return Some((TimeExpr::Month(off), 2)),
                 Some("year") => return Some((TimeExpr::Year(off), 2)),
@@ -92,7 +120,7 @@ pub fn parse(words: &[&str], i: usize) -> Option<(TimeExpr, usize)> {
         _ => {}
     }
     // "May" alone is too ambiguous; a month needs a day or a year next to it.
-    if let Some(m) = month(&w) {
+    if let Some(m) = month(w) {
         let n1 = words.get(i + 1).and_then(|s| s.parse::<u32>().ok());
         let n2 = words.get(i + 2).and_then(|s| s.parse::<i32>().ok());
         match (n1, n2) {
