@@ -233,7 +233,7 @@ impl<'l> Registry<'l> {
         surface: &str,
         span: (usize, usize),
         headline: bool,
-        sentence_countries: &[String],
+        sentence_countries: &[&str],
     ) -> Option<usize> {
         let lex = self.lex;
         let mut best: Option<(i64, EntryKind)> = None;
@@ -253,7 +253,7 @@ impl<'l> Registry<'l> {
             };
             // Big places are the likely reading; a country named in the sentence or already a
             // place of the article tips the balance.
-            let in_sentence = country.is_some_and(|c| sentence_countries.iter().any(|s| s == c));
+            let in_sentence = country.is_some_and(|c| sentence_countries.contains(&c));
             let in_article = country.is_some_and(|c| {
                 self.places.iter().any(|p| p.country.as_deref() == Some(c))
                     || self.article_countries.iter().any(|s| s == c)

@@ -489,6 +489,9 @@ pub fn extract(
     last_person: Option<usize>,
 ) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
+    if !v.toks.iter().any(|t| t.trigger().is_some()) {
+        return Vec::new();
+    }
     let reporters = reporters(v, last_person);
     let mut seg = segments(v);
     // "..., a Jordanian official confirmed": the reporter's words are a clause of their own.

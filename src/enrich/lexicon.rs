@@ -170,6 +170,14 @@ pub struct Lexicon {
     forms: Vec<Vec<Form>>,
     /// The automaton over all patterns.
     automaton: AhoCorasick,
+    /// Which (lower-cased) first two bytes start some pattern: a word whose start is not in
+    /// here is skipped without touching the automaton.
+    starts: Vec<u64>,
+}
+
+/// Index of a two-byte prefix in the start bitmap (ASCII-lower-cased).
+fn start_index(a: u8, b: u8) -> usize {
+    (a.to_ascii_lowercase() as usize) << 8 | b.to_ascii_lowercase() as usize
 }
 
 /// Rows of a TSV dictionary: (1-based line number, columns). Comments and blank lines skipped.
@@ -286,6 +294,7 @@ impl Lexicon {
             country_by_code: HashMap::new(),
             forms: Vec::new(),
             automaton: AhoCorasick::new(Vec::<String>::new()).expect("empty automaton"),
+            starts: Vec::new(),
         };
         let err = |file: &str, line: usize, message: String| DictionaryError {
             file: file.to_string(),
@@ -494,6 +503,21 @@ impl Lexicon {
             .ascii_case_insensitive(true)
             .build(&b.patterns)
             .map_err(|e| err("dictionaries", 0, format!("cannot compile automaton: {e}")))?;
+        let mut starts = vec![0u64; 65536 / 64];
+        for p in &b.patterns {
+            let pb = p.as_bytes();
+            let seconds: Vec<u8> = match pb.get(1) {
+                // A one-byte pattern, or a non-ASCII second byte: any second byte may follow.
+                None => (0..=255).collect(),
+                Some(&c) if !c.is_ascii() => (128..=255).collect(),
+                Some(&c) => vec![c],
+            };
+            for c in seconds {
+                let i = start_index(pb[0], c);
+                starts[i / 64] |= 1 << (i % 64);
+            }
+        }
+        lex.starts = starts;
         lex.forms = b.forms;
         Ok(lex)
     }
@@ -519,7 +543,12 @@ impl Lexicon {
                 let c = text[i..].chars().next().expect("char boundary");
                 (c.is_alphanumeric(), c.len_utf8())
             };
-            if alnum && !prev_alnum && i >= skip_until {
+            let may_start = || {
+                let second = bytes.get(i + 1).copied().unwrap_or(b' ');
+                let k = start_index(b, if second.is_ascii() { second } else { 0x80 });
+                !b.is_ascii() || self.starts[k / 64] & (1 << (k % 64)) != 0
+            };
+            if alnum && !prev_alnum && i >= skip_until && may_start() {
                 let input = Input::new(text).range(i..).anchored(Anchored::Yes);
                 if let Some(m) = self.automaton.find(input) {
                     let e = m.end();

@@ -360,9 +360,11 @@ pub fn annotate<'a>(
     let n = v.toks.len();
     let words: Vec<&str> = v.toks.iter().map(|t| t.text).collect();
 
-    // Times and quantities first: a weekday or month is never a place or a name.
+    // Times and quantities first: a weekday or month is never a place or a name. They only
+    // serve events, so a sentence without a trigger skips them.
     let mut is_time = vec![false; n];
-    let mut i = 0;
+    let has_trigger = v.toks.iter().any(|t| t.trigger().is_some());
+    let mut i = if has_trigger { 0 } else { n };
     while i < n {
         if let Some((expr, len)) = time::parse(&words, i) {
             v.times.push(TimeMention {
@@ -392,12 +394,12 @@ pub fn annotate<'a>(
     }
 
     // Places (cities always; countries when governed by a locative preposition).
-    let mut sentence_countries: Vec<String> = Vec::new();
+    let mut sentence_countries: Vec<&str> = Vec::new();
     for t in &v.toks {
         if let Some((EntryKind::Country(c) | EntryKind::Demonym(c) | EntryKind::Capital(c), _)) =
             t.entry
         {
-            sentence_countries.push(lex.countries[c as usize].iso3.clone());
+            sentence_countries.push(lex.countries[c as usize].iso3.as_str());
         }
     }
     let mut place_country: Option<String> = None;

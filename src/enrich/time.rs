@@ -93,6 +93,11 @@ pub enum TimeExpr {
 /// Read a time expression starting at `words[i]` (lower-cased comparison); returns the
 /// expression and how many words it spans.
 pub fn parse(words: &[&str], i: usize) -> Option<(TimeExpr, usize)> {
+    // Cheap filter: time words are capitalised names or start with t, y, l or n.
+    let first = *words[i].as_bytes().first()?;
+    if !(first.is_ascii_uppercase() || matches!(first, b't' | b'y' | b'l' | b'n')) {
+        return None;
+    }
     let lower = Lower::new(words[i])?;
     let w = lower.as_str();
     let next_lower = words.get(i + 1).and_then(|s| Lower::new(s));
