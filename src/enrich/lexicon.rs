@@ -170,14 +170,22 @@ pub struct Lexicon {
     forms: Vec<Vec<Form>>,
     /// The automaton over all patterns.
     automaton: AhoCorasick,
-    /// Which (lower-cased) first two bytes start some pattern: a word whose start is not in
-    /// here is skipped without touching the automaton.
+    /// Which (lower-cased) first three bytes start some pattern: a word whose start is not in
+    /// here is skipped without touching the automaton (2 MiB of bits).
     starts: Vec<u64>,
 }
 
-/// Index of a two-byte prefix in the start bitmap (ASCII-lower-cased).
-fn start_index(a: u8, b: u8) -> usize {
-    (a.to_ascii_lowercase() as usize) << 8 | b.to_ascii_lowercase() as usize
+/// Index of a three-byte prefix in the start bitmap (ASCII-lower-cased; non-ASCII bytes all
+/// map to 0x80, so any non-ASCII byte at that place is allowed).
+fn start_index(a: u8, b: u8, c: u8) -> usize {
+    let f = |x: u8| {
+        if x.is_ascii() {
+            x.to_ascii_lowercase() as usize
+        } else {
+            0x80
+        }
+    };
+    f(a) << 16 | f(b) << 8 | f(c)
 }
 
 /// Rows of a TSV dictionary: (1-based line number, columns). Comments and blank lines skipped.
@@ -503,18 +511,17 @@ impl Lexicon {
             .ascii_case_insensitive(true)
             .build(&b.patterns)
             .map_err(|e| err("dictionaries", 0, format!("cannot compile automaton: {e}")))?;
-        let mut starts = vec![0u64; 65536 / 64];
+        let mut starts = vec![0u64; (1 << 24) / 64];
         for p in &b.patterns {
             let pb = p.as_bytes();
-            let seconds: Vec<u8> = match pb.get(1) {
-                // A one-byte pattern, or a non-ASCII second byte: any second byte may follow.
-                None => (0..=255).collect(),
-                Some(&c) if !c.is_ascii() => (128..=255).collect(),
-                Some(&c) => vec![c],
-            };
-            for c in seconds {
-                let i = start_index(pb[0], c);
-                starts[i / 64] |= 1 << (i % 64);
+            let any: Vec<u8> = (0..=255).collect();
+            // Past the end of a short pattern any byte may follow.
+            let at = |k: usize| pb.get(k).map_or_else(|| any.clone(), |&x| vec![x]);
+            for &x in &at(1) {
+                for &y in &at(2) {
+                    let i = start_index(pb[0], x, y);
+                    starts[i / 64] |= 1 << (i % 64);
+                }
             }
         }
         lex.starts = starts;
@@ -545,7 +552,8 @@ impl Lexicon {
             };
             let may_start = || {
                 let second = bytes.get(i + 1).copied().unwrap_or(b' ');
-                let k = start_index(b, if second.is_ascii() { second } else { 0x80 });
+                let third = bytes.get(i + 2).copied().unwrap_or(b' ');
+                let k = start_index(b, second, third);
                 !b.is_ascii() || self.starts[k / 64] & (1 << (k % 64)) != 0
             };
             if alnum && !prev_alnum && i >= skip_until && may_start() {
