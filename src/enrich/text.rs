@@ -175,16 +175,30 @@ pub struct Word<'a> {
 /// `text[start..end]`; punctuation is not a word but separates words.
 pub fn words<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<Word<'a>>) {
     let seg = &text[start..end];
+    let b = seg.as_bytes();
+    // (is alphanumeric, width) of the char at byte i; ASCII without decoding.
+    let class = |i: usize| -> (char, bool, usize) {
+        let x = b[i];
+        if x.is_ascii() {
+            (x as char, x.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = seg[i..].chars().next().expect("char boundary");
+            (c, c.is_alphanumeric(), c.len_utf8())
+        }
+    };
     let mut cur: Option<usize> = None;
-    let mut iter = seg.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    let mut i = 0;
+    while i < b.len() {
+        let (c, alnum, width) = class(i);
         let joins = matches!(c, '-' | '\'' | '’' | '.')
             && cur.is_some()
-            && iter.peek().is_some_and(|(_, n)| n.is_alphanumeric());
-        if c.is_alphanumeric() || joins {
+            && i + width < b.len()
+            && class(i + width).1;
+        if alnum || joins {
             if cur.is_none() {
                 cur = Some(i);
             }
+            i += width;
             continue;
         }
         // A final dot belongs to one-letter abbreviations ("U.S.", "F.").
@@ -204,6 +218,7 @@ pub fn words<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<Word<'a>
                 text: &text[start + s..start + stop],
             });
         }
+        i += width;
     }
     if let Some(s) = cur {
         out.push(Word {
