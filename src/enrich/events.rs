@@ -69,7 +69,8 @@ const BE: &[&str] = &[
     "is", "are", "was", "were", "been", "being", "be", "get", "got",
 ];
 const NEGATORS: &[&str] = &[
-    "not", "n't", "never", "no", "neither", "nor", "without", "cannot",
+    "not", "n't", "never", "no", "neither", "nor", "without", "cannot", "failed", "fails", "fail",
+    "declined", "declines",
 ];
 const HYPOTHETICAL: &[&str] = &[
     "would",
@@ -946,7 +947,8 @@ pub fn extract(
         // A promise or readiness to cooperate is an intent to cooperate (CAMEO 03).
         let promised = before.iter().any(|w| {
             w.is_any(&[
-                "will", "'ll", "ready", "willing", "pledged", "promised", "vowed",
+                "will", "'ll", "ready", "willing", "pledged", "promised", "vowed", "vows", "plans",
+                "plan", "planned", "intends", "intend",
             ])
         });
         let reported_would = rep.is_some()
@@ -974,11 +976,15 @@ pub fn extract(
             }
         }
 
-        d.confidence = confidence(&d, pos);
         // Events in relative and subordinate clauses are background, not the news.
-        if cs > 0 && v.toks[cs].is_any(&["which", "who", "whom", "where", "when", "whose"]) {
-            d.confidence = ((d.confidence - 0.2f64).max(0.0) * 100.0).round() / 100.0;
-        }
+        let subordinate = cs > 0
+            && v.toks[cs].is_any(&[
+                "which", "who", "whom", "where", "when", "whose", "after", "before", "as", "while",
+                "because", "since", "although", "though", "whereas", "if", "unless", "whether",
+                "amid", "despite",
+            ]);
+        let primary = !subordinate && out.is_empty();
+        d.confidence = confidence(&d, pos, primary, subordinate);
         out.push(d);
         t += 1;
     }
@@ -1034,8 +1040,11 @@ pub fn extract(
     out
 }
 
-fn confidence(d: &Draft, pos: Pos) -> f64 {
-    let mut c: f64 = 0.35;
+/// Confidence that the draft is a real, correctly attributed event of the sentence:
+/// parties found, a verb rather than a noun, the sentence's first event (the news) rather
+/// than background in a subordinate clause.
+fn confidence(d: &Draft, pos: Pos, primary: bool, subordinate: bool) -> f64 {
+    let mut c: f64 = 0.3;
     if d.source.is_some() {
         c += 0.25;
     }
@@ -1044,6 +1053,12 @@ fn confidence(d: &Draft, pos: Pos) -> f64 {
     }
     if pos == Pos::Verb {
         c += 0.1;
+    }
+    if primary {
+        c += 0.1;
+    }
+    if subordinate {
+        c -= 0.15;
     }
     if d.source.is_none() && d.target.is_none() {
         c -= 0.1;

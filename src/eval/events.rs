@@ -15,7 +15,7 @@
 //!
 //! Negated events (modality) are not counted: they did not happen. Only events at or above
 //! the confidence threshold count (`PARLEYWIRE_EVAL_MIN_CONFIDENCE`,
-//! default 0.5). Set `PARLEYWIRE_EVAL_VERBOSE=1` to list misses and false alarms.
+//! default 0.6). Set `PARLEYWIRE_EVAL_VERBOSE=1` to list misses and false alarms.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -159,7 +159,7 @@ pub fn run(path: &Path, enricher: &Enricher, out: &mut dyn Write) -> anyhow::Res
     let min_conf: f64 = std::env::var("PARLEYWIRE_EVAL_MIN_CONFIDENCE")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0.5);
+        .unwrap_or(0.6);
     let verbose = std::env::var("PARLEYWIRE_EVAL_VERBOSE").is_ok_and(|v| v != "0" && !v.is_empty());
     let ctx = Context {
         processed_at: "1970-01-01T00:00:00Z".into(),
