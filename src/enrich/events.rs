@@ -139,6 +139,8 @@ pub struct Draft {
     pub source: Option<Party>,
     /// Target.
     pub target: Option<Party>,
+    /// Target known only as the country of the event's place ("blockade Paris" -> France).
+    pub target_country: Option<String>,
     /// All parties of multilateral or coordinated events.
     pub participants: Vec<Party>,
     /// Place registry index and the byte span of its mention.
@@ -487,6 +489,7 @@ pub fn extract(
     lex: &Lexicon,
     v: &View<'_>,
     actors: &[super::actors::ActorRec],
+    reg_places: &[super::actors::PlaceRec],
     last_person: Option<usize>,
 ) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
@@ -550,6 +553,7 @@ pub fn extract(
             trigger_span: (v.toks[t].start, v.toks[t].end),
             source: None,
             target: None,
+            target_country: None,
             participants: Vec::new(),
             location: None,
             time: None,
@@ -796,10 +800,11 @@ pub fn extract(
         }
         if let Some(k) = tgt_k {
             let p = party(v, &v.actors[k]);
-            let same_country = d.source.is_some_and(|s| {
-                let (a, b) = (&actors[s.actor], &actors[p.actor]);
-                b.role.is_none() && a.country.is_some() && a.country == b.country
-            });
+            let same_country = trig.quad < 4
+                && d.source.is_some_and(|s| {
+                    let (a, b) = (&actors[s.actor], &actors[p.actor]);
+                    b.role.is_none() && a.country.is_some() && a.country == b.country
+                });
             if d.source.map_or(true, |s| s.actor != p.actor) && !same_country {
                 d.target = Some(p);
             }
@@ -932,6 +937,25 @@ pub fn extract(
         if let Some((_, pi)) = best {
             let pm = v.places[pi];
             d.location = Some((pm.place, (v.toks[pm.tok].start, v.toks[pm.tok].end)));
+        }
+        // Material conflict at a place ("blockade Paris", "a curfew in Cizre"): with no other
+        // target, the country of the place is the target.
+        if d.target.is_none()
+            && d.participants.len() < 2
+            && (trig.quad == 4 || trig.plover == "THREATEN")
+        {
+            if let Some((pi, _)) = d.location {
+                let place_country = reg_places[pi].country.as_deref();
+                if let Some(k) = v
+                    .actors
+                    .iter()
+                    .position(|m| m.locative && actors[m.actor].country.as_deref() == place_country)
+                {
+                    d.target = Some(party(v, &v.actors[k]));
+                } else if let Some(c) = place_country {
+                    d.target_country = Some(c.to_string());
+                }
+            }
         }
         // Quantities: those of the clause nearest the trigger (before a noun: "48-hour pause").
         if let Some((qi, _)) = v

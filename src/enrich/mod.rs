@@ -158,7 +158,13 @@ impl Enricher {
                 &hits[lo..hi],
                 &quotes,
             );
-            for d in events::extract(&self.lexicon, &view, &reg.actors, reg.last_person) {
+            for d in events::extract(
+                &self.lexicon,
+                &view,
+                &reg.actors,
+                &reg.places,
+                reg.last_person,
+            ) {
                 drafts.push((i, s, d, view.quantities.clone()));
             }
         }
@@ -391,7 +397,23 @@ impl Enricher {
                 span: trigger_span,
             },
             source: d.source.as_ref().map(actor),
-            target: d.target.as_ref().map(actor),
+            target: d.target.as_ref().map(actor).or_else(|| {
+                // The country of the place acted against, named by the place.
+                let c = d.target_country.as_ref()?;
+                let (_, (a, b)) = d.location?;
+                let name = self.lexicon.country_by_code.get(c).map_or_else(
+                    || c.clone(),
+                    |&i| self.lexicon.countries[i as usize].name.clone(),
+                );
+                Some(EventActor {
+                    name,
+                    code: c.clone(),
+                    country: Some(c.clone()),
+                    role: None,
+                    text: t[a..b].to_string(),
+                    span: cp.span(a, b),
+                })
+            }),
             participants: d.participants.iter().map(actor).collect(),
             location,
             time,

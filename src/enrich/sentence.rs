@@ -207,6 +207,20 @@ impl<'a> View<'a> {
             if t.is_any(&["the", "a", "an", "his", "her", "its", "their", "our"]) {
                 continue;
             }
+            // "Saddam Hussein's Ba'ath Party": a possessor passes its preposition on.
+            if let Some(m) = self.actor_at(i) {
+                if m.last == i + 1 && self.possessive(i) {
+                    i = m.first;
+                    continue;
+                }
+            }
+            // "to the United States and Israel": so does the first of a coordination.
+            if t.is_any(&["and", "or"]) && i > 0 {
+                if let Some(m) = self.actor_at(i - 1) {
+                    i = m.first;
+                    continue;
+                }
+            }
             if t.entry.is_none()
                 && t.text.chars().all(|c| c.is_ascii_lowercase())
                 && !self.gap_before(i + 1).contains([',', ';', ':'])
@@ -489,7 +503,10 @@ pub fn annotate<'a>(
             text,
             (s, e),
             headline,
-            fallback.as_deref().or(last_country.as_deref()),
+            fallback
+                .as_deref()
+                .or(last_country.as_deref())
+                .or(sentence_countries.first().copied()),
         );
         if reg.actors[id].country.is_some() {
             last_country.clone_from(&reg.actors[id].country);
