@@ -484,6 +484,90 @@ fn has_noun_reading(lex: &Lexicon, v: &View<'_>, t: usize) -> bool {
     })
 }
 
+/// "X said Y must ...", "X reminded Y that it must ...": a demand by X on Y (CAMEO 10), read
+/// at the modal `must`/`should` at token `m`.
+fn obligation(
+    lex: &Lexicon,
+    v: &View<'_>,
+    m: usize,
+    seg: &[usize],
+    reporters: &[(Party, usize)],
+    last_person: Option<usize>,
+) -> Option<Draft> {
+    let tok = &v.toks[m];
+    if tok.entry.is_some() || !tok.is_any(&["must", "should"]) || m == 0 {
+        return None;
+    }
+    let demand = lex
+        .triggers
+        .iter()
+        .position(|t| t.cameo == "100" && t.pos == Pos::Verb)? as u32;
+    let speaker = reporters
+        .iter()
+        .rev()
+        .find(|(_, r)| *r < m)
+        .map(|(p, _)| *p)
+        .or_else(|| {
+            v.actors
+                .iter()
+                .find(|a| a.last < m && v.governor(a.first).is_none() && !a.locative)
+                .map(|a| party(v, a))
+        })?;
+    let mut k = m - 1;
+    if v.toks[k].is("also") && k > 0 {
+        k -= 1;
+    }
+    let obliged = match v.actor_at(k) {
+        Some(a) if a.last == k + 1 => Some(party(v, a)),
+        _ if v.toks[k].is_any(&["it", "they"]) => v
+            .actors
+            .iter()
+            .rev()
+            .find(|a| a.last <= k && a.actor != speaker.actor)
+            .map(|a| party(v, a)),
+        _ => None,
+    }?;
+    if obliged.actor == speaker.actor {
+        return None;
+    }
+    let _ = last_person;
+    let (cs, ce) = clause(seg, m);
+    let mut d = Draft {
+        trigger: demand,
+        trigger_span: (tok.start, tok.end),
+        source: Some(speaker),
+        target: Some(obliged),
+        target_country: None,
+        participants: Vec::new(),
+        location: None,
+        time: None,
+        quantities: Vec::new(),
+        negated: false,
+        hypothetical: false,
+        future: false,
+        reported_by: reporters
+            .iter()
+            .rev()
+            .find(|(_, r)| *r < m)
+            .map(|(p, _)| *p),
+        clause: (v.toks[cs].start, v.toks[ce - 1].end),
+        mode: None,
+        status: None,
+        confidence: 0.0,
+        derived: Some(Recode {
+            plover: "REQUEST",
+            cameo: "100",
+            goldstein: -5.0,
+            quad: 3,
+        }),
+    };
+    if let Some(tm) = v.times.first() {
+        d.time = Some((tm.expr, (v.toks[tm.first].start, v.toks[tm.last - 1].end)));
+    }
+    d.confidence = confidence(&d, Pos::Verb, true, false);
+    Some(d)
+}
+
 /// Find the events of one annotated sentence.
 pub fn extract(
     lex: &Lexicon,
@@ -523,6 +607,12 @@ pub fn extract(
     let mut t = 0;
     while t < n {
         let Some(ti) = reading(lex, v, t) else {
+            if let Some(d) = obligation(lex, v, t, &seg, &reporters, last_person) {
+                // What Y "must" do is the content of the demand, not an event of its own.
+                let (cs, ce) = clause(&seg, t);
+                governed_until = Some((cs, ce));
+                out.push(d);
+            }
             t += 1;
             continue;
         };

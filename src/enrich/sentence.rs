@@ -534,6 +534,14 @@ pub fn annotate<'a>(
         i = last;
     }
 
+    // "Osama bin Laden's al-Qaeda": a possessor right before another actor only modifies it.
+    for k in 0..v.actors.len().saturating_sub(1) {
+        let (a, b) = (v.actors[k], v.actors[k + 1]);
+        if b.first == a.last && v.possessive(a.last - 1) {
+            v.actors[k].modifier = true;
+        }
+    }
+
     // "Hungarian and Romanian officials": the role of the second reaches the first.
     for k in 0..v.actors.len().saturating_sub(1) {
         let (a, b) = (v.actors[k], v.actors[k + 1]);
