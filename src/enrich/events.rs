@@ -447,9 +447,13 @@ fn reading(lex: &Lexicon, v: &View<'_>, t: usize) -> Option<u32> {
     let mut alt = None;
     let mut plain = None;
     let follows = |tail: &str| {
-        v.toks[t + 1..(t + 5).min(v.toks.len())]
-            .iter()
-            .any(|w| w.text.len() >= tail.len() && w.text[..tail.len()].eq_ignore_ascii_case(tail))
+        v.toks[t + 1..(t + 5).min(v.toks.len())].iter().any(|w| {
+            // A stem ("sanction" in "sanctions"), or a short word exactly ("on", "at").
+            w.text.len() >= tail.len()
+                && w.text.is_char_boundary(tail.len())
+                && w.text[..tail.len()].eq_ignore_ascii_case(tail)
+                && (tail.len() >= 4 || w.text.len() == tail.len())
+        })
     };
     for k in lex.kinds_of(pattern) {
         if let EntryKind::Trigger(i) = k {
@@ -820,7 +824,10 @@ pub fn extract(
                     tgt_k = after.iter().copied().find(|&k| {
                         v.actors[k].first <= t + 6
                             && v.governor(v.actors[k].first).is_some_and(|g| {
-                                TARGET_PREPS.contains(&g) && g != "on" && g != "at"
+                                // "sanctions on Iran", "attacks on"; but "talks on X" is a topic.
+                                TARGET_PREPS.contains(&g)
+                                    && (g != "on" || trig.quad >= 3)
+                                    && g != "at"
                             })
                             && Some(k) != src_k
                     });
@@ -879,7 +886,14 @@ pub fn extract(
                 let c = coordinated(v, k);
                 if c.len() > 1 {
                     participants = c;
-                    if tgt_k.is_some_and(|x| participants.contains(&x)) {
+                    // Joint actors act together: a target is someone they act with or against,
+                    // not the topic ("agreed to resume talks on X").
+                    let keep = tgt_k.is_some_and(|x| {
+                        !participants.contains(&x)
+                            && v.governor(v.actors[x].first)
+                                .map_or(true, |g| matches!(g, "with" | "against" | "to"))
+                    });
+                    if !keep {
                         tgt_k = None;
                     }
                 }
