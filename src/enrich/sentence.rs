@@ -725,16 +725,42 @@ fn phrase(lex: &Lexicon, v: &View<'_>, i: usize, is_time: &[bool]) -> (Parts, us
             j = k;
             continue;
         }
-        // "his Russian counterpart, Sergei Lavrov": apposition after a title.
-        if gap.trim() == ","
-            && p.role.is_some()
-            && p.person.is_none()
-            && p.unknown_name.is_none()
-            && matches!(nk, Some(EntryKind::Person(_)))
-        {
-            add(&mut p, &mut role_rank, nk.expect("person"));
+        // "his Russian counterpart": the counterpart of the person just named, whatever the
+        // roles dictionary says about the word.
+        if plain_gap && nk.is_none() && v.toks[next].is_any(&["counterpart", "counterparts"]) {
+            p.counterpart = true;
             j = next;
             continue;
+        }
+        // "his Russian counterpart, Sergei Lavrov": apposition after a title.
+        if gap.trim() == ","
+            && (p.role.is_some() || p.counterpart)
+            && p.person.is_none()
+            && p.unknown_name.is_none()
+        {
+            if matches!(nk, Some(EntryKind::Person(_))) {
+                add(&mut p, &mut role_rank, nk.expect("person"));
+                j = next;
+                continue;
+            }
+            // An unknown name: two or more capitalised words.
+            let mut k = next;
+            while k < n
+                && v.toks[k].entry.is_none()
+                && capitalised(v.toks[k].text)
+                && !is_time[k]
+                && !v.toks[k].is_any(NOT_NAMES)
+                && (k == next || v.gap_before(k).trim().is_empty())
+                && k - next < 4
+            {
+                k += 1;
+            }
+            if k - next >= 2 {
+                let end = v.toks[k - 1].start + bare(v.toks[k - 1].text).len();
+                p.unknown_name = Some((v.toks[next].start, end));
+                j = k - 1;
+                continue;
+            }
         }
         break;
     }
