@@ -737,6 +737,19 @@ pub fn extract(
                 } else {
                     src_k = subject();
                     tgt_k = object(by_agent);
+                    // "mediating between X and Y": the two sides are parties too.
+                    if let Some(b) = (t + 1..(t + 3).min(ce)).find(|&i| v.toks[i].is("between")) {
+                        if let Some(k) = (0..v.actors.len()).find(|&k| {
+                            v.actors[k].first == b + 1
+                                || v.actors[k].first == b + 2 && v.toks[b + 1].is("the")
+                        }) {
+                            let sides = coordinated(v, k);
+                            if sides.len() > 1 {
+                                tgt_k = Some(sides[0]);
+                                participants = src_k.into_iter().chain(sides).collect();
+                            }
+                        }
+                    }
                 }
                 if src_k.is_none() && !passive {
                     // A pronoun subject, or the reporter of "X said it had ...".

@@ -497,19 +497,33 @@ pub fn annotate<'a>(
         } else {
             e
         };
+        // "Venezuela's government and the opposition": a coordinated bare role shares the
+        // country of the actor it is coordinated with.
+        let coordinated = {
+            let mut k = i;
+            if k > 0 && v.toks[k - 1].is("the") {
+                k -= 1;
+            }
+            k > 0 && v.toks[k - 1].is("and") && v.actors.last().is_some_and(|m| m.last + 1 == k)
+        };
+        let country_hint = if coordinated {
+            last_country.as_deref().or(fallback.as_deref())
+        } else {
+            fallback.as_deref().or(last_country.as_deref())
+        };
         let id = reg.resolve(
             &parts,
             &text[s..e],
             text,
             (s, e),
             headline,
-            fallback
-                .as_deref()
-                .or(last_country.as_deref())
-                .or(sentence_countries.first().copied()),
+            country_hint.or(sentence_countries.first().copied()),
         );
-        if reg.actors[id].country.is_some() {
-            last_country.clone_from(&reg.actors[id].country);
+        // Only real countries pass on ("IMG" of transnational groups does not).
+        if let Some(c) = &reg.actors[id].country {
+            if lex.country_by_code.contains_key(c) {
+                last_country = Some(c.clone());
+            }
         }
         let bare_role = parts.country.is_none()
             && parts.named.is_none()
