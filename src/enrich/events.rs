@@ -234,7 +234,16 @@ pub fn segments(v: &View<'_>) -> Vec<usize> {
         let g = v.gap_before(i);
         let hard =
             i > 0 && (g.contains([';', ':', '(', ')', '—', '“', '”', '"']) || g.contains(" - "));
-        let opener = v.toks[i].entry.is_none() && v.toks[i].is_any(CLAUSE_OPENERS);
+        // "as" opens a clause before a subject ("as rebels surrendered"), not in "denounced as
+        // an ugly crime" or "as a result".
+        let subject_next = |k: usize| {
+            v.actor_at(k).is_some()
+                || v.toks.get(k).is_some_and(|w| w.is_any(PRONOUNS))
+                || v.toks.get(k).is_some_and(|w| w.is("the")) && v.actor_at(k + 1).is_some()
+        };
+        let opener = v.toks[i].entry.is_none()
+            && v.toks[i].is_any(CLAUSE_OPENERS)
+            && (!v.toks[i].is("as") || subject_next(i + 1));
         let after_report = i > 0
             && v.toks[i - 1].entry.is_none()
             && v.toks[i - 1].is_any(REPORTING)
@@ -705,12 +714,16 @@ pub fn extract(
                 .filter_map(|k| {
                     let m = &v.actors[k];
                     let g = v.governor(m.first);
+                    // Words between the trigger and the mention, determiners and adjectives
+                    // included: a direct object sits close; a free mention far away is more
+                    // likely the subject of an embedded clause.
+                    let dist = m.first - t;
                     let mut rank = match g {
                         _ if m.locative => 4,
-                        None => 0,
-                        Some("of") if m.first <= t + 4 => 1,
-                        Some(g) if TARGET_PREPS.contains(&g) => 1,
-                        Some("by") => 1,
+                        None if dist <= 5 => 0,
+                        None => 2,
+                        Some("of") if dist <= 6 => 1,
+                        Some(g) if TARGET_PREPS.contains(&g) || g == "by" => 1,
                         _ => return None,
                     };
                     if m.bare_role || m.owned || m.modifier {
