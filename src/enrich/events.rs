@@ -952,13 +952,26 @@ pub fn extract(
         d.negated = before.iter().any(|w| w.is_any(NEGATORS))
             || clause_before.iter().any(|w| w.is("neither"));
         d.hypothetical = before.iter().any(|w| w.is_any(HYPOTHETICAL))
+            || pos == Pos::Noun
+                && clause_before
+                    .iter()
+                    .any(|w| w.is_any(&["would", "could", "might", "may"]))
             || v.toks[cs].is_any(CONDITIONAL)
             || clause_before.iter().any(|w| w.is_any(CONDITIONAL))
             || (pos == Pos::Noun
                 && after_args.iter().any(|w| {
                     w.is_any(&["would", "could", "might", "may", "likely", "tentatively"])
                 }));
-        d.future = before.iter().any(|w| w.is_any(FUTURE))
+        // A noun takes the modality of the verb group of its clause ("will send ... aid").
+        let modal_scope = if pos == Pos::Noun {
+            clause_before
+        } else {
+            before
+        };
+        d.future = modal_scope
+            .iter()
+            .any(|w| w.is_any(&["will", "'ll", "shall"]))
+            || before.iter().any(|w| w.is_any(FUTURE))
             || before
                 .windows(2)
                 .any(|w| w[0].is_any(&["going", "is", "are"]) && w[1].is("to"))

@@ -125,6 +125,7 @@ pub fn parse(words: &[&str], i: usize) -> Option<Found> {
     }
     let mut v = number(w)?;
     let mut j = i + 1;
+    let dollars = w.starts_with('$');
     while let Some(s) = words.get(j).and_then(|n| {
         SCALES
             .iter()
@@ -133,6 +134,16 @@ pub fn parse(words: &[&str], i: usize) -> Option<Found> {
     }) {
         v *= s;
         j += 1;
+    }
+    // "$500 million": the currency is written before the number.
+    if dollars {
+        return Some(Found {
+            first: i,
+            last: j,
+            value: v,
+            unit: "USD",
+            iso8601: None,
+        });
     }
     let (unit, d) = unit(words.get(j)?)?;
     Some(Found {
@@ -163,5 +174,7 @@ mod tests {
         let w = ["1.8", "million", "people"];
         assert_eq!(parse(&w, 0).unwrap().value, 1.8e6);
         assert!(parse(&["48", "apples"], 0).is_none());
+        let q = parse(&["$500", "million", "in", "aid"], 0).unwrap();
+        assert_eq!((q.value, q.unit, q.last), (5e8, "USD", 2));
     }
 }

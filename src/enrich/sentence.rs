@@ -372,7 +372,18 @@ pub fn annotate<'a>(
             .collect(),
     };
     let n = v.toks.len();
-    let words: Vec<&str> = v.toks.iter().map(|t| t.text).collect();
+    // Word texts for the time and quantity readers; "$500" keeps its currency sign.
+    let words: Vec<&str> = v
+        .toks
+        .iter()
+        .map(|t| {
+            if t.start > 0 && text.as_bytes()[t.start - 1] == b'$' {
+                &text[t.start - 1..t.end]
+            } else {
+                t.text
+            }
+        })
+        .collect();
 
     // Times and quantities first: a weekday or month is never a place or a name. They only
     // serve events, so a sentence without a trigger skips them.
