@@ -3,8 +3,36 @@
 //! ("Kerry") and pronouns ("he said").
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::lexicon::{EntryKind, Lexicon};
+
+/// FNV-1a: the registry's maps are small, per article, keyed by short strings; a simple
+/// hasher is much cheaper than SipHash here and no input can be adversarial within one article.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A hash map with the FNV hasher.
+pub type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// One actor of the article.
 #[derive(Debug, Clone)]
@@ -70,15 +98,15 @@ pub struct Registry<'l> {
     /// Actors in order of first mention.
     pub actors: Vec<ActorRec>,
     /// (code, name) -> actor.
-    by_key: HashMap<(String, String), usize>,
+    by_key: FnvMap<(String, String), usize>,
     /// Surname or full name -> actor, for later short mentions.
-    pub short: HashMap<String, usize>,
+    pub short: FnvMap<String, usize>,
     /// The person mentioned last (for "he said").
     pub last_person: Option<usize>,
     /// Places in order of first mention.
     pub places: Vec<PlaceRec>,
     /// Gazetteer entry -> place.
-    place_key: HashMap<EntryKind, usize>,
+    place_key: FnvMap<EntryKind, usize>,
     /// Countries named anywhere in the article (to choose between homonymous places).
     pub article_countries: Vec<String>,
 }
@@ -90,11 +118,11 @@ impl<'l> Registry<'l> {
             lex,
             date,
             actors: Vec::new(),
-            by_key: HashMap::new(),
-            short: HashMap::new(),
+            by_key: FnvMap::default(),
+            short: FnvMap::default(),
             last_person: None,
             places: Vec::new(),
-            place_key: HashMap::new(),
+            place_key: FnvMap::default(),
             article_countries: Vec::new(),
         }
     }

@@ -173,6 +173,9 @@ pub struct Lexicon {
     /// Which (lower-cased) first three bytes start some pattern: a word whose start is not in
     /// here is skipped without touching the automaton (2 MiB of bits).
     starts: Vec<u64>,
+    /// The same for patterns that can match a word written in lower case (roles, triggers,
+    /// lower-case names such as "al-Nusra"): most lower-case words skip the automaton.
+    lower_starts: Vec<u64>,
 }
 
 /// Index of a three-byte prefix in the start bitmap (ASCII-lower-cased; non-ASCII bytes all
@@ -303,6 +306,7 @@ impl Lexicon {
             forms: Vec::new(),
             automaton: AhoCorasick::new(Vec::<String>::new()).expect("empty automaton"),
             starts: Vec::new(),
+            lower_starts: Vec::new(),
         };
         let err = |file: &str, line: usize, message: String| DictionaryError {
             file: file.to_string(),
@@ -512,8 +516,12 @@ impl Lexicon {
             .build(&b.patterns)
             .map_err(|e| err("dictionaries", 0, format!("cannot compile automaton: {e}")))?;
         let mut starts = vec![0u64; (1 << 24) / 64];
-        for p in &b.patterns {
+        let mut lower_starts = vec![0u64; (1 << 24) / 64];
+        for (p, forms) in b.patterns.iter().zip(&b.forms) {
             let pb = p.as_bytes();
+            let lower_ok = forms
+                .iter()
+                .any(|f| !f.exact || f.surface.chars().next().is_some_and(|c| !c.is_uppercase()));
             let any: Vec<u8> = (0..=255).collect();
             // Past the end of a short pattern any byte may follow.
             let at = |k: usize| pb.get(k).map_or_else(|| any.clone(), |&x| vec![x]);
@@ -521,9 +529,13 @@ impl Lexicon {
                 for &y in &at(2) {
                     let i = start_index(pb[0], x, y);
                     starts[i / 64] |= 1 << (i % 64);
+                    if lower_ok {
+                        lower_starts[i / 64] |= 1 << (i % 64);
+                    }
                 }
             }
         }
+        lex.lower_starts = lower_starts;
         lex.starts = starts;
         lex.forms = b.forms;
         Ok(lex)
@@ -554,7 +566,12 @@ impl Lexicon {
                 let second = bytes.get(i + 1).copied().unwrap_or(b' ');
                 let third = bytes.get(i + 2).copied().unwrap_or(b' ');
                 let k = start_index(b, second, third);
-                !b.is_ascii() || self.starts[k / 64] & (1 << (k % 64)) != 0
+                let bits = if b.is_ascii_lowercase() {
+                    &self.lower_starts
+                } else {
+                    &self.starts
+                };
+                !b.is_ascii() || bits[k / 64] & (1 << (k % 64)) != 0
             };
             if alnum && !prev_alnum && i >= skip_until && may_start() {
                 let input = Input::new(text).range(i..).anchored(Anchored::Yes);

@@ -184,9 +184,9 @@ impl Enricher {
             published.map(|d| d.format("%Y-%m-%d").to_string()),
         );
         // Countries named anywhere choose between homonymous places.
-        let mut head_hits = Vec::new();
+        let mut head_hits = Vec::with_capacity(article.headline.len() / 16 + 2);
         self.lexicon.scan(&article.headline, &mut head_hits);
-        let mut body_hits = Vec::new();
+        let mut body_hits = Vec::with_capacity(article.body.len() / 16 + 2);
         self.lexicon.scan(&article.body, &mut body_hits);
         for h in head_hits.iter().chain(&body_hits) {
             if let lexicon::EntryKind::Country(c) | lexicon::EntryKind::Demonym(c) = h.kind {

@@ -82,6 +82,15 @@ fn number(w: &str) -> Option<f64> {
         }
         return w.parse::<f64>().ok();
     }
+    // Cheap filter before the word list: number words are short and start with one of these.
+    if w.len() > 9
+        || !matches!(
+            first.to_ascii_lowercase(),
+            b'o' | b't' | b'f' | b's' | b'e' | b'n' | b'h' | b'd'
+        )
+    {
+        return None;
+    }
     NUMBER_WORDS
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(w))

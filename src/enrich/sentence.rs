@@ -272,7 +272,7 @@ pub fn is_preposition(w: &str) -> bool {
 
 /// Build the tokens of a sentence from the automaton hits and the words between them.
 pub fn tokens<'a>(text: &'a str, s: Sentence, hits: &[Hit], out: &mut Vec<Tok<'a>>) {
-    let mut words = Vec::new();
+    let mut words = Vec::with_capacity((s.end - s.start) / 5 + 4);
     let mut pos = s.start;
     for h in hits.iter().filter(|h| h.start >= s.start && h.end <= s.end) {
         if h.start > pos {
@@ -353,7 +353,7 @@ pub fn annotate<'a>(
     hits: &[Hit],
     quotes: &[(usize, usize)],
 ) -> View<'a> {
-    let mut toks = Vec::new();
+    let mut toks = Vec::with_capacity((span.end - span.start) / 5 + 4);
     tokens(text, span, hits, &mut toks);
     let mut v = View {
         text,

@@ -231,34 +231,36 @@ pub fn words<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<Word<'a>
 
 /// Byte offset -> code-point offset, for one text.
 pub struct CodePoints {
-    /// `None` for ASCII text (offsets are equal); else code points before each char start,
-    /// indexed by byte.
-    table: Option<Vec<u32>>,
+    /// For every non-ASCII char: (byte offset just past it, bytes beyond one per char so far).
+    /// Empty for ASCII text, where offsets are equal.
+    extra: Vec<(usize, usize)>,
 }
 
 impl CodePoints {
-    /// Build the table for `text` (no allocation for ASCII text).
+    /// Build the table for `text` (no allocation for ASCII text; one entry per non-ASCII char
+    /// otherwise).
     pub fn new(text: &str) -> Self {
-        if text.is_ascii() {
-            return CodePoints { table: None };
-        }
-        let mut table = vec![0u32; text.len() + 1];
-        let mut cp = 0u32;
-        for (i, c) in text.char_indices() {
-            for slot in table.iter_mut().skip(i).take(c.len_utf8()) {
-                *slot = cp;
+        let mut extra = Vec::new();
+        if !text.is_ascii() {
+            let mut total = 0;
+            for (i, c) in text.char_indices() {
+                let w = c.len_utf8();
+                if w > 1 {
+                    total += w - 1;
+                    extra.push((i + w, total));
+                }
             }
-            cp += 1;
         }
-        table[text.len()] = cp;
-        CodePoints { table: Some(table) }
+        CodePoints { extra }
     }
 
-    /// Code-point offset of byte offset `b`.
+    /// Code-point offset of byte offset `b` (a char boundary).
     pub fn at(&self, b: usize) -> usize {
-        match &self.table {
-            None => b,
-            Some(t) => t[b.min(t.len() - 1)] as usize,
+        let k = self.extra.partition_point(|&(end, _)| end <= b);
+        if k == 0 {
+            b
+        } else {
+            b - self.extra[k - 1].1
         }
     }
 
@@ -340,10 +342,14 @@ mod tests {
 
     #[test]
     fn code_points_survive_unicode() {
-        let t = "Iran’s élan";
+        let t = "Iran’s élan — 北京 ok";
         let cp = CodePoints::new(t);
         let b = t.find("élan").unwrap();
         assert_eq!(cp.at(b), 7);
-        assert_eq!(cp.span(b, t.len()), [7, 11]);
+        assert_eq!(cp.span(b, b + "élan".len()), [7, 11]);
+        for (i, _) in t.char_indices() {
+            assert_eq!(cp.at(i), t[..i].chars().count());
+        }
+        assert_eq!(cp.at(t.len()), t.chars().count());
     }
 }
