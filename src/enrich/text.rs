@@ -270,25 +270,30 @@ impl CodePoints {
     }
 }
 
-/// Byte spans of quoted passages (straight or curly double quotes) in `text`.
+/// Byte spans of quoted passages (straight or curly double quotes) in `text`. Scans bytes:
+/// `"` is ASCII and the curly quotes are the only 3-byte sequences starting E2 80 9C / 9D.
 pub fn quotes(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        match c {
-            '“' => open = Some(i),
-            '”' => {
-                if let Some(s) = open.take() {
-                    out.push((s, i + c.len_utf8()));
-                }
-            }
-            '"' => match open.take() {
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => match open.take() {
                 Some(s) => out.push((s, i + 1)),
                 None => open = Some(i),
             },
-            '\n' if text[i + 1..].starts_with('\n') => open = None,
+            0xE2 if i + 2 < b.len() && b[i + 1] == 0x80 && b[i + 2] == 0x9C => open = Some(i),
+            0xE2 if i + 2 < b.len() && b[i + 1] == 0x80 && b[i + 2] == 0x9D => {
+                if let Some(s) = open.take() {
+                    out.push((s, i + 3));
+                }
+            }
+            // A paragraph break closes any quote left open.
+            b'\n' if b.get(i + 1) == Some(&b'\n') => open = None,
             _ => {}
         }
+        i += 1;
     }
     out
 }
@@ -338,6 +343,15 @@ mod tests {
             w,
             vec!["the", "U.S.", "and", "al-Nusra’s", "men", "48-hour"]
         );
+    }
+
+    #[test]
+    fn quoted_passages() {
+        let t = "“We want a pause”, he said. \"Fine\" she said.";
+        let q = quotes(t);
+        assert_eq!(q.len(), 2);
+        assert_eq!(&t[q[0].0..q[0].1], "“We want a pause”");
+        assert_eq!(&t[q[1].0..q[1].1], "\"Fine\"");
     }
 
     #[test]
