@@ -404,3 +404,39 @@ fn seed_story() {
         assert!(r.tags.iter().any(|t| t == tag), "tag {tag}");
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Any text, any Unicode: no panic, every span inside the text, every trigger span
+        /// pointing at the trigger text, and the same output twice.
+        #[test]
+        fn spans_stay_valid(body in "(\\PC|[“”’'\\.\\-,;: ]|Kerry|Moscow|rejected|U\\.S\\.|talks){0,60}") {
+            let e = shared();
+            let r = run(e, &body, Some("2016-08-25"));
+            let chars: Vec<char> = body.chars().collect();
+            for ev in &r.events {
+                let [s, t] = ev.trigger.span;
+                prop_assert!(s <= t && t <= chars.len());
+                prop_assert_eq!(chars[s..t].iter().collect::<String>(), ev.trigger.text.clone());
+                let [a, b] = ev.sentence.span;
+                prop_assert!(a <= s && t <= b && b <= chars.len());
+            }
+            for a in &r.actors {
+                for [s, t] in &a.mentions {
+                    prop_assert!(s <= t && *t <= chars.len());
+                }
+            }
+            prop_assert_eq!(r, run(e, &body, Some("2016-08-25")));
+        }
+    }
+
+    fn shared() -> &'static Enricher {
+        static E: std::sync::OnceLock<Enricher> = std::sync::OnceLock::new();
+        E.get_or_init(enricher)
+    }
+}
