@@ -205,6 +205,22 @@ fn reported_speech_names_the_reporter() {
 }
 
 #[test]
+fn pronoun_of_the_last_speaker() {
+    let e = enricher();
+    let r = run(
+        &e,
+        "Merkel said the talks were useful. Kerry met Lavrov in Geneva. “We demand a truce now”, she said.",
+        Some("2015-03-01"),
+    );
+    let ev = find(&r, "REQUEST");
+    assert_eq!(ev.source.as_ref().unwrap().name, "Angela Merkel");
+    assert_eq!(
+        ev.modality.reported_by.as_ref().unwrap().name,
+        "Angela Merkel"
+    );
+}
+
+#[test]
 fn quantities_attach_to_their_event() {
     let e = enricher();
     let r = run(

@@ -103,6 +103,8 @@ pub struct Registry<'l> {
     pub short: FnvMap<String, usize>,
     /// The person mentioned last (for "he said").
     pub last_person: Option<usize>,
+    /// The person who spoke last ("X said"), for a later "he said".
+    pub last_speaker: Option<usize>,
     /// Places in order of first mention.
     pub places: Vec<PlaceRec>,
     /// Gazetteer entry -> place.
@@ -121,6 +123,7 @@ impl<'l> Registry<'l> {
             by_key: FnvMap::default(),
             short: FnvMap::default(),
             last_person: None,
+            last_speaker: None,
             places: Vec::new(),
             place_key: FnvMap::default(),
             article_countries: Vec::new(),

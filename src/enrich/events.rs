@@ -269,7 +269,7 @@ fn clause(seg: &[usize], t: usize) -> (usize, usize) {
 }
 
 /// The speakers of reported speech in the sentence, with their reporting verbs' token indices.
-fn reporters(v: &View<'_>, reg_last_person: Option<usize>) -> Vec<(Party, usize)> {
+pub fn reporters(v: &View<'_>, reg_last_person: Option<usize>) -> Vec<(Party, usize)> {
     let mut out = Vec::new();
     for (r, tok) in v.toks.iter().enumerate() {
         if let Some(found) = reporter_at(v, r, tok, reg_last_person) {

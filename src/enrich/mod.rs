@@ -158,14 +158,17 @@ impl Enricher {
                 &hits[lo..hi],
                 &quotes,
             );
-            for d in events::extract(
-                &self.lexicon,
-                &view,
-                &reg.actors,
-                &reg.places,
-                reg.last_person,
-            ) {
+            // "he said" points at the last person who spoke, else the last person named.
+            let he = reg.last_speaker.or(reg.last_person);
+            for d in events::extract(&self.lexicon, &view, &reg.actors, &reg.places, he) {
                 drafts.push((i, s, d, view.quantities.clone()));
+            }
+            if let Some(p) = events::reporters(&view, he)
+                .into_iter()
+                .map(|(p, _)| p.actor)
+                .rfind(|&a| reg.actors[a].person)
+            {
+                reg.last_speaker = Some(p);
             }
         }
         TextResult { drafts }
