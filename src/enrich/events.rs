@@ -430,7 +430,18 @@ fn nominal(lex: &Lexicon, v: &View<'_>, t: usize) -> bool {
     if w.ends_with('s') && !w.ends_with("ss") {
         return !subject_before;
     }
-    p.entry.is_none() && super::sentence::is_preposition(&p.text.to_ascii_lowercase())
+    if p.entry.is_none() && super::sentence::is_preposition(&p.text.to_ascii_lowercase()) {
+        return true;
+    }
+    // "an open-ended strike", "a general strike": determiner, adjective, noun.
+    t >= 2
+        && v.toks[t - 2].is_any(DETERMINERS)
+        && p.entry.is_none()
+        && p.text.chars().all(|c| c.is_lowercase() || c == '-')
+        && !p.is_any(BE)
+        && !p.is_any(&[
+            "will", "would", "could", "can", "may", "must", "should", "to",
+        ])
 }
 
 /// Pick the trigger reading: for a surface form that is both verb and noun, the context
@@ -446,6 +457,10 @@ fn reading(lex: &Lexicon, v: &View<'_>, t: usize) -> Option<u32> {
         && !v.toks[t].text.contains(' ')
         && v.toks[t - 1].is_any(DETERMINERS)
     {
+        return None;
+    }
+    // "send them back": after an object pronoun a verb form is a particle or a second object.
+    if t > 0 && v.toks[t - 1].is_any(&["them", "him", "us", "me"]) {
         return None;
     }
     let want = if nominal(lex, v, t) {
@@ -645,6 +660,24 @@ pub fn extract(
                 t += 1;
                 continue;
             }
+        }
+        // "refusal to accept", "an offer to host", "a threat to strike": the complement of a
+        // noun trigger is part of that event.
+        if t >= 2 && v.toks[t - 1].is("to") && v.toks[t - 2].trigger().is_some() {
+            t += 1;
+            continue;
+        }
+        // "a hunger strike to protest": a purpose clause of the same type is the same event.
+        if t > 0
+            && v.toks[t - 1].is("to")
+            && out.iter().any(|o| {
+                o.derived.is_none()
+                    && lex.triggers[o.trigger as usize].plover == trig.plover
+                    && o.clause.0 == v.toks[cs].start
+            })
+        {
+            t += 1;
+            continue;
         }
         let pos = if nominal(lex, v, t) {
             Pos::Noun
