@@ -1,1 +1,118 @@
-fn main() {}
+//! Throughput of the whole enrichment core (`Enricher::enrich`) on a corpus of real articles.
+//!
+//! The corpus is read at bench time and never committed: `PARLEYWIRE_CORPUS` (JSON lines of
+//! articles, default `../shared/data/corpus/articles.jsonl` relative to the crate, or the
+//! first `shared/data/corpus/articles.jsonl` above it). Without
+//! it the benchmark prints a note and measures nothing. Throughput is reported in bytes of
+//! article text (headline + body).
+//!
+//! Run: `cargo bench --bench enrich`. Criterion prints wall-clock `thrpt: [.. MiB/s ..]`; the
+//! bench also prints MB/s per CPU-second of the benchmark thread, which does not move when
+//! other processes share the cores.
+
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use parleywire::article::Article;
+use parleywire::enrich::{Context, Enricher};
+
+fn corpus() -> Option<Vec<Article>> {
+    // The env var, else `../shared/...` from the crate, else the first `shared/...` found
+    // walking up (worktrees sit deeper than the main checkout).
+    let path = std::env::var("PARLEYWIRE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            crate_dir
+                .ancestors()
+                .map(|d| d.join("shared/data/corpus/articles.jsonl"))
+                .find(|p| p.is_file())
+                .unwrap_or_else(|| crate_dir.join("../shared/data/corpus/articles.jsonl"))
+        });
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "corpus {} not readable ({e}); skipping the benchmark",
+                path.display()
+            );
+            return None;
+        }
+    };
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        out.push(Article {
+            id: s("id").unwrap_or_default(),
+            headline: s("headline").or_else(|| s("title")).unwrap_or_default(),
+            body: s("body").or_else(|| s("text")).unwrap_or_default(),
+            published_at: s("published_at").or_else(|| s("date")),
+            ..Article::default()
+        });
+    }
+    Some(out)
+}
+
+fn bench(c: &mut Criterion) {
+    let Some(articles) = corpus() else {
+        return;
+    };
+    let enricher = Enricher::new(&parleywire::dictionaries::embedded()).expect("dictionaries");
+    let ctx = Context {
+        processed_at: "2020-01-01T00:00:00Z".into(),
+        kafka: None,
+    };
+    let bytes: usize = articles
+        .iter()
+        .map(|a| a.headline.len() + a.body.len())
+        .sum();
+    cpu_throughput(&enricher, &articles, &ctx, bytes);
+    let mut group = c.benchmark_group("core");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    group.bench_function("enrich_corpus", |b| {
+        b.iter(|| {
+            let mut events = 0;
+            for a in &articles {
+                events += enricher.enrich(a, &ctx).events.len();
+            }
+            events
+        })
+    });
+    group.finish();
+}
+
+/// CPU time of this thread in nanoseconds (Linux `/proc/thread-self/schedstat`), if readable.
+fn cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Throughput per CPU-second, independent of other load on a shared machine: wall-clock
+/// figures (criterion's) drop when other processes compete for the cores.
+fn cpu_throughput(enricher: &Enricher, articles: &[Article], ctx: &Context, bytes: usize) {
+    let Some(start) = cpu_ns() else {
+        return;
+    };
+    let rounds = 3;
+    for _ in 0..rounds {
+        for a in articles {
+            std::hint::black_box(enricher.enrich(a, ctx));
+        }
+    }
+    if let Some(end) = cpu_ns() {
+        let secs = (end - start) as f64 / 1e9;
+        eprintln!(
+            "core: {:.1} MB/s of article text per CPU-second ({} articles, {:.1} MB, {rounds} rounds, {secs:.2} s CPU)",
+            (bytes * rounds) as f64 / 1e6 / secs,
+            articles.len(),
+            bytes as f64 / 1e6,
+        );
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -4,15 +4,36 @@
 //! ([`DictionarySources`]) and are compiled once by [`Enricher::new`]; processing time
 //! arrives in the [`Context`]. The same article and dictionaries give the same record,
 //! byte for byte.
+//!
+//! Module map (one concept per file):
+//! - [`text`]: sentences, words, quotes, byte -> code-point offsets.
+//! - [`lexicon`]: every dictionary parsed and compiled into one Aho-Corasick automaton.
+//! - [`triggers`]: the event trigger lexicon format and its inflection rule.
+//! - [`sentence`]: one sentence annotated with actor mentions, places, times, quantities.
+//! - [`actors`]: the article's actor and place registry (identity, dated offices, short names).
+//! - [`events`]: event assembly (parties, modality, attachments) from the triggers of a sentence.
+//! - [`time`], [`quantity`]: time expressions and amounts.
+//! - [`sentiment`]: tone and targeted sentiment (owned by the sentiment work).
 
+pub mod actors;
+pub mod events;
+pub mod lexicon;
+pub mod quantity;
+pub mod sentence;
 pub mod sentiment;
+pub mod text;
+pub mod time;
+pub mod triggers;
 
 use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
 use crate::article::Article;
-use crate::record::{ArticleMeta, EnrichedRecord, KafkaPosition, Provenance, SCHEMA_ID};
+use crate::record::{
+    Actor, ArticleMeta, EnrichedRecord, Event, EventActor, EventLocation, EventTime, KafkaPosition,
+    Modality, Place, Provenance, Quantity, SentenceRef, Sentiment, TextRef, SCHEMA_ID,
+};
 
 /// Dictionary files as data: path relative to `config/` (e.g. `dictionaries/countries.tsv`)
 /// to file contents. Reading them from disk is the caller's business.
@@ -67,8 +88,36 @@ pub struct Context {
 pub struct Enricher {
     /// Hash of the dictionary sources.
     dictionaries_hash: String,
+    /// Names, roles, places and triggers in one automaton.
+    lexicon: lexicon::Lexicon,
     /// Tone and targeted sentiment.
     sentiment: sentiment::SentimentModel,
+}
+
+/// Topic tags derived from the events found: tag, and the PLOVER types or trigger lemmas that
+/// give it. Documented in `docs/core.md`.
+const TOPIC_TAGS: &[(&str, &[&str])] = &[
+    ("negotiation", &["CONSULT", "AGREE"]),
+    ("diplomacy", &["SUPPORT", "REJECT", "REQUEST", "ACCUSE"]),
+    ("cooperation", &["COOPERATE"]),
+    ("concession", &["CONCEDE", "RETREAT"]),
+    ("humanitarian", &["AID"]),
+    ("sanctions", &["SANCTION"]),
+    ("threat", &["THREATEN", "MOBILIZE"]),
+    ("protest", &["PROTEST"]),
+    ("repression", &["COERCE"]),
+    ("conflict", &["ASSAULT"]),
+];
+
+/// Everything one text (headline or body) yields before it is written into the record.
+struct TextResult {
+    /// Drafts with their sentence (index, byte span).
+    drafts: Vec<(
+        usize,
+        text::Sentence,
+        events::Draft,
+        Vec<sentence::QuantityMention>,
+    )>,
 }
 
 impl Enricher {
@@ -76,6 +125,7 @@ impl Enricher {
     pub fn new(sources: &DictionarySources) -> Result<Self, DictionaryError> {
         Ok(Enricher {
             dictionaries_hash: sources.hash(),
+            lexicon: lexicon::Lexicon::new(sources)?,
             sentiment: sentiment::SentimentModel::new(sources)?,
         })
     }
@@ -90,6 +140,45 @@ impl Enricher {
         &self.dictionaries_hash
     }
 
+    /// Read one text (headline or body) into the registry and event drafts.
+    fn read_text(
+        &self,
+        reg: &mut actors::Registry<'_>,
+        t: &str,
+        hits: &[lexicon::Hit],
+        headline: bool,
+    ) -> TextResult {
+        let quotes = text::quotes(t);
+        let mut drafts = Vec::new();
+        for (i, s) in text::sentences(t).into_iter().enumerate() {
+            let lo = hits.partition_point(|h| h.start < s.start);
+            let hi = hits.partition_point(|h| h.start < s.end);
+            let view = sentence::annotate(
+                &self.lexicon,
+                reg,
+                t,
+                s,
+                i,
+                headline,
+                &hits[lo..hi],
+                &quotes,
+            );
+            // "he said" points at the last person who spoke, else the last person named.
+            let he = reg.last_speaker.or(reg.last_person);
+            for d in events::extract(&self.lexicon, &view, &reg.actors, &reg.places, he) {
+                drafts.push((i, s, d, view.quantities.clone()));
+            }
+            if let Some(p) = events::reporters(&view, he)
+                .into_iter()
+                .map(|(p, _)| p.actor)
+                .rfind(|&a| reg.actors[a].person)
+            {
+                reg.last_speaker = Some(p);
+            }
+        }
+        TextResult { drafts }
+    }
+
     /// Enrich one article.
     pub fn enrich(&self, article: &Article, ctx: &Context) -> EnrichedRecord {
         let text = if article.body.is_empty() {
@@ -97,8 +186,105 @@ impl Enricher {
         } else {
             article.body.as_str()
         };
+        let published = time::published_date(article.published_at.as_deref());
+        let mut reg = actors::Registry::new(
+            &self.lexicon,
+            published.map(|d| d.format("%Y-%m-%d").to_string()),
+        );
+        // Countries named anywhere choose between homonymous places.
+        let mut head_hits = Vec::with_capacity(article.headline.len() / 16 + 2);
+        self.lexicon.scan(&article.headline, &mut head_hits);
+        let mut body_hits = Vec::with_capacity(article.body.len() / 16 + 2);
+        self.lexicon.scan(&article.body, &mut body_hits);
+        for h in head_hits.iter().chain(&body_hits) {
+            if let lexicon::EntryKind::Country(c) | lexicon::EntryKind::Demonym(c) = h.kind {
+                let iso = &self.lexicon.countries[c as usize].iso3;
+                if !reg.article_countries.contains(iso) {
+                    reg.article_countries.push(iso.clone());
+                }
+            }
+        }
+        // The body first, so the headline's short names ("Kerry") are known.
+        let body = self.read_text(&mut reg, &article.body, &body_hits, false);
+        let head = self.read_text(&mut reg, &article.headline, &head_hits, true);
+        let cp_body = text::CodePoints::new(&article.body);
+        let cp_head = text::CodePoints::new(&article.headline);
+
+        let mut events = Vec::new();
+        for (headline, res) in [(true, &head), (false, &body)] {
+            let (t, cp) = if headline {
+                (article.headline.as_str(), &cp_head)
+            } else {
+                (article.body.as_str(), &cp_body)
+            };
+            for (index, s, d, quantities) in &res.drafts {
+                events.push(self.event(
+                    article, &reg, t, cp, headline, *index, *s, d, quantities, published,
+                ));
+            }
+        }
+        share_locations(&mut events);
+
+        let actors = reg
+            .actors
+            .iter()
+            .map(|a| {
+                let mentions: Vec<[usize; 2]> =
+                    a.body.iter().map(|&(s, e)| cp_body.span(s, e)).collect();
+                Actor {
+                    name: a.name.clone(),
+                    code: a.code.clone(),
+                    country: a.country.clone(),
+                    role: a.role.clone(),
+                    sentiment: if mentions.is_empty() {
+                        Sentiment::neutral()
+                    } else {
+                        self.sentiment.mention_sentiment(&article.body, &mentions)
+                    },
+                    mentions,
+                    headline_mentions: a
+                        .headline
+                        .iter()
+                        .map(|&(s, e)| cp_head.span(s, e))
+                        .collect(),
+                }
+            })
+            .collect();
+        let places = reg
+            .places
+            .iter()
+            .map(|p| Place {
+                name: p.name.clone(),
+                country: p.country.clone(),
+                lat: p.lat,
+                lon: p.lon,
+                mentions: p.body.iter().map(|&(s, e)| cp_body.span(s, e)).collect(),
+                headline_mentions: p
+                    .headline
+                    .iter()
+                    .map(|&(s, e)| cp_head.span(s, e))
+                    .collect(),
+            })
+            .collect();
+
         let doc = self.sentiment.document(text);
-        let tags = self.sentiment.tags(text, &doc);
+        let mut tags = self.sentiment.tags(text, &doc);
+        for (tag, types) in TOPIC_TAGS {
+            if events
+                .iter()
+                .any(|e: &Event| types.contains(&e.event_type.as_str()) && !e.modality.negated)
+            {
+                tags.push((*tag).to_string());
+            }
+        }
+        if events.iter().any(|e| {
+            e.trigger.text.to_lowercase().contains("ceasefire")
+                || e.trigger.text.to_lowercase().contains("truce")
+                || e.cameo.starts_with("087")
+                || e.cameo == "196"
+        }) {
+            tags.push("ceasefire".into());
+        }
         let targets = self.sentiment.targets(article);
         EnrichedRecord {
             schema: SCHEMA_ID.to_string(),
@@ -110,10 +296,10 @@ impl Enricher {
                 published_at: article.published_at.clone(),
                 language: article.language.clone(),
             },
-            events: Vec::new(),
-            actors: Vec::new(),
+            events,
+            actors,
             targets,
-            places: Vec::new(),
+            places,
             sentiment: doc,
             tags,
             provenance: Provenance {
@@ -122,6 +308,194 @@ impl Enricher {
                 processed_at: ctx.processed_at.clone(),
                 kafka: ctx.kafka.clone(),
             },
+        }
+    }
+
+    /// Write one draft as a record event.
+    #[allow(clippy::too_many_arguments)]
+    fn event(
+        &self,
+        article: &Article,
+        reg: &actors::Registry<'_>,
+        t: &str,
+        cp: &text::CodePoints,
+        headline: bool,
+        index: usize,
+        s: text::Sentence,
+        d: &events::Draft,
+        quantities: &[sentence::QuantityMention],
+        published: Option<chrono::NaiveDate>,
+    ) -> Event {
+        let trig = &self.lexicon.triggers[d.trigger as usize];
+        let (plover, cameo, goldstein, quad) = match d.derived {
+            Some(r) => (r.plover, r.cameo.to_string(), r.goldstein, r.quad),
+            None => (trig.plover, trig.cameo.clone(), trig.goldstein, trig.quad),
+        };
+        let actor = |p: &events::Party| {
+            let a = &reg.actors[p.actor];
+            EventActor {
+                name: a.name.clone(),
+                code: a.code.clone(),
+                country: a.country.clone(),
+                role: a.role.clone(),
+                text: t[p.span.0..p.span.1].to_string(),
+                span: cp.span(p.span.0, p.span.1),
+            }
+        };
+        let trigger_text = &t[d.trigger_span.0..d.trigger_span.1];
+        let trigger_span = cp.span(d.trigger_span.0, d.trigger_span.1);
+        let sentence_text = &t[s.start..s.end];
+        let id = event_id(
+            &article.id,
+            headline,
+            sentence_text,
+            trigger_text,
+            trigger_span,
+            plover,
+        );
+        let time = d.time.map(|(expr, (a, b))| {
+            let (date, precision) = time::resolve(expr, published, d.future);
+            EventTime {
+                text: t[a..b].to_string(),
+                date: date.map(|d| d.format("%Y-%m-%d").to_string()),
+                precision: precision.to_string(),
+                span: cp.span(a, b),
+            }
+        });
+        let location = d.location.map(|(pi, (a, b))| {
+            let p = &reg.places[pi];
+            EventLocation {
+                text: t[a..b].to_string(),
+                name: p.name.clone(),
+                country: p.country.clone(),
+                lat: p.lat,
+                lon: p.lon,
+                span: cp.span(a, b),
+            }
+        });
+        let quantities = d
+            .quantities
+            .iter()
+            .filter_map(|&qi| quantities.get(qi))
+            .map(|q| Quantity {
+                text: t[q.span.0..q.span.1].to_string(),
+                value: q.q.value,
+                unit: q.q.unit.to_string(),
+                iso8601: q.q.iso8601.clone(),
+                span: cp.span(q.span.0, q.span.1),
+            })
+            .collect();
+        let clause = cp.span(d.clause.0, d.clause.1);
+        Event {
+            id,
+            event_type: plover.to_string(),
+            mode: trig
+                .mode
+                .clone()
+                .or_else(|| d.mode.clone())
+                .filter(|_| d.derived.is_none())
+                .or_else(|| {
+                    (plover == "CONSULT" && d.participants.len() > 2).then(|| "multilateral".into())
+                }),
+            cameo,
+            quad_class: quad,
+            goldstein,
+            trigger: TextRef {
+                text: trigger_text.to_string(),
+                span: trigger_span,
+            },
+            source: d.source.as_ref().map(actor),
+            target: d.target.as_ref().map(actor).or_else(|| {
+                // The country of the place acted against, named by the place.
+                let c = d.target_country.as_ref()?;
+                let (_, (a, b)) = d.location?;
+                let name = self.lexicon.country_by_code.get(c).map_or_else(
+                    || c.clone(),
+                    |&i| self.lexicon.countries[i as usize].name.clone(),
+                );
+                Some(EventActor {
+                    name,
+                    code: c.clone(),
+                    country: Some(c.clone()),
+                    role: None,
+                    text: t[a..b].to_string(),
+                    span: cp.span(a, b),
+                })
+            }),
+            participants: d.participants.iter().map(actor).collect(),
+            location,
+            time,
+            quantities,
+            modality: Modality {
+                negated: d.negated,
+                hypothetical: d.hypothetical,
+                future: d.future,
+                reported_by: d.reported_by.as_ref().map(actor),
+            },
+            sentence: SentenceRef {
+                index,
+                span: cp.span(s.start, s.end),
+                in_text: if headline { "headline" } else { "body" }.to_string(),
+            },
+            sentiment: self.sentiment.event_sentiment(t, clause, plover),
+            confidence: d.confidence,
+        }
+    }
+}
+
+/// Stable event id: a hash of the article id and the event's evidence (where, which sentence,
+/// which trigger words at which span, which type). Independent of dictionaries and version.
+fn event_id(
+    article: &str,
+    headline: bool,
+    sentence: &str,
+    trigger: &str,
+    span: [usize; 2],
+    plover: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        article,
+        if headline { "headline" } else { "body" },
+        sentence,
+        trigger,
+        &format!("{}:{}", span[0], span[1]),
+        plover,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let d = h.finalize();
+    d[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Events of the same type between the same parties are one story: a location found for one
+/// (the headline's "visits Geneva") is given to the others that have none.
+fn share_locations(events: &mut [Event]) {
+    let key = |e: &Event| {
+        let mut names: Vec<String> = e
+            .participants
+            .iter()
+            .chain(e.source.iter())
+            .chain(e.target.iter())
+            .map(|a| a.name.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        (e.event_type.clone(), names)
+    };
+    let known: Vec<_> = events
+        .iter()
+        .filter(|e| e.location.is_some() && e.source.is_some())
+        .map(|e| (key(e), e.location.clone()))
+        .collect();
+    for e in events
+        .iter_mut()
+        .filter(|e| e.location.is_none() && e.source.is_some())
+    {
+        let k = key(e);
+        if let Some((_, loc)) = known.iter().find(|(kk, _)| *kk == k) {
+            e.location = loc.clone();
         }
     }
 }

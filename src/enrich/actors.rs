@@ -1,0 +1,398 @@
+//! Actors and places of one article: the registry that gives every mention an identity
+//! (name, CAMEO-style code, country, role) and remembers names for later short mentions
+//! ("Kerry") and pronouns ("he said").
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::lexicon::{EntryKind, Lexicon};
+
+/// FNV-1a: the registry's maps are small, per article, keyed by short strings; a simple
+/// hasher is much cheaper than SipHash here and no input can be adversarial within one article.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A hash map with the FNV hasher.
+pub type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// One actor of the article.
+#[derive(Debug, Clone)]
+pub struct ActorRec {
+    /// Canonical name.
+    pub name: String,
+    /// CAMEO-style code.
+    pub code: String,
+    /// ISO alpha-3.
+    pub country: Option<String>,
+    /// Role code.
+    pub role: Option<String>,
+    /// A person (for pronouns and short mentions).
+    pub person: bool,
+    /// Byte spans of mentions in the body.
+    pub body: Vec<(usize, usize)>,
+    /// Byte spans of mentions in the headline.
+    pub headline: Vec<(usize, usize)>,
+}
+
+/// One place of the article.
+#[derive(Debug, Clone)]
+pub struct PlaceRec {
+    /// Gazetteer name.
+    pub name: String,
+    /// ISO alpha-3.
+    pub country: Option<String>,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// Byte spans in the body.
+    pub body: Vec<(usize, usize)>,
+    /// Byte spans in the headline.
+    pub headline: Vec<(usize, usize)>,
+}
+
+/// What an actor phrase was built from, before it gets an identity.
+#[derive(Debug, Default, Clone)]
+pub struct Parts {
+    /// Country index (from a country name, demonym or capital).
+    pub country: Option<u32>,
+    /// Named actor (group, IGO, metonym).
+    pub named: Option<u32>,
+    /// Role entry with the highest rank.
+    pub role: Option<u32>,
+    /// Dictionary person.
+    pub person: Option<u32>,
+    /// Name written after a title but not in the dictionary ("Pierre Joxe").
+    pub unknown_name: Option<(usize, usize)>,
+    /// The phrase contained a "counterpart" role.
+    pub counterpart: bool,
+    /// The country came from a capital used as a metonym ("Moscow said"): the government.
+    pub capital: bool,
+}
+
+/// The article's actors and places.
+pub struct Registry<'l> {
+    /// Dictionaries.
+    pub lex: &'l Lexicon,
+    /// `YYYY-MM-DD` of publication, for dated offices.
+    pub date: Option<String>,
+    /// Actors in order of first mention.
+    pub actors: Vec<ActorRec>,
+    /// (code, name) -> actor.
+    by_key: FnvMap<(String, String), usize>,
+    /// Surname or full name -> actor, for later short mentions.
+    pub short: FnvMap<String, usize>,
+    /// The person mentioned last (for "he said").
+    pub last_person: Option<usize>,
+    /// The person who spoke last ("X said"), for a later "he said".
+    pub last_speaker: Option<usize>,
+    /// Places in order of first mention.
+    pub places: Vec<PlaceRec>,
+    /// Gazetteer entry -> place.
+    place_key: FnvMap<EntryKind, usize>,
+    /// Countries named anywhere in the article (to choose between homonymous places).
+    pub article_countries: Vec<String>,
+}
+
+impl<'l> Registry<'l> {
+    /// An empty registry for an article published on `date`.
+    pub fn new(lex: &'l Lexicon, date: Option<String>) -> Self {
+        Registry {
+            lex,
+            date,
+            actors: Vec::new(),
+            by_key: FnvMap::default(),
+            short: FnvMap::default(),
+            last_person: None,
+            last_speaker: None,
+            places: Vec::new(),
+            place_key: FnvMap::default(),
+            article_countries: Vec::new(),
+        }
+    }
+
+    /// Give the actor phrase `parts` (written as `text`) an identity and record the mention.
+    /// `fallback_country`: country for a bare role ("the government") taken from the places of
+    /// the sentence.
+    pub fn resolve(
+        &mut self,
+        parts: &Parts,
+        text: &str,
+        whole: &str,
+        span: (usize, usize),
+        headline: bool,
+        fallback_country: Option<&str>,
+    ) -> usize {
+        let lex = self.lex;
+        let country = parts
+            .country
+            .map(|c| lex.countries[c as usize].iso3.clone());
+        let mut role = parts.role.map(|r| lex.roles[r as usize].role.clone());
+        if parts.capital && role.is_none() {
+            role = Some("GOV".into());
+        }
+        if parts.counterpart {
+            role = self
+                .last_person
+                .and_then(|p| self.actors[p].role.clone())
+                .or(Some("GOV".into()));
+        }
+        let (name, code, country, role, person) = if let Some(p) = parts.person {
+            let pe = &lex.people[p as usize];
+            let office = pe
+                .offices
+                .iter()
+                .find(|o| self.date.as_deref().is_some_and(|d| in_office(o, d)))
+                .or_else(|| {
+                    if self.date.is_none() {
+                        pe.offices.iter().find(|o| o.end.is_empty())
+                    } else {
+                        None
+                    }
+                });
+            match office {
+                Some(o) => {
+                    let role = o.role.clone();
+                    let c = o.country.clone();
+                    let code = code_of(c.as_deref(), role.as_deref());
+                    (pe.name.clone(), code, c, role, true)
+                }
+                None => {
+                    // Out of office on the article's date: a title written in the text still
+                    // counts ("Foreign Minister X"); otherwise the person's country only.
+                    let c = country
+                        .clone()
+                        .or_else(|| pe.offices.first().and_then(|o| o.country.clone()));
+                    let code = code_of(c.as_deref(), role.as_deref());
+                    (pe.name.clone(), code, c, role, true)
+                }
+            }
+        } else if let Some(n) = parts.named {
+            let na = &lex.named[n as usize];
+            (
+                na.name.clone(),
+                na.code.clone(),
+                na.country.clone(),
+                na.role.clone(),
+                false,
+            )
+        } else {
+            let country = country.or_else(|| {
+                if role.is_some() {
+                    fallback_country.map(str::to_string)
+                } else {
+                    None
+                }
+            });
+            let name = match (parts.unknown_name, parts.country, &role) {
+                (Some((s, e)), _, _) => whole[s..e].to_string(),
+                (None, Some(c), None) => lex.countries[c as usize].name.clone(),
+                _ => text.trim_start_matches("the ").to_string(),
+            };
+            let code = code_of(country.as_deref(), role.as_deref());
+            (name, code, country, role, parts.unknown_name.is_some())
+        };
+        let key = (code.clone(), name.to_lowercase());
+        let id = match self.by_key.get(&key) {
+            Some(&id) => id,
+            None => {
+                let id = self.actors.len();
+                self.actors.push(ActorRec {
+                    name: name.clone(),
+                    code,
+                    country,
+                    role,
+                    person,
+                    body: Vec::new(),
+                    headline: Vec::new(),
+                });
+                self.by_key.insert(key, id);
+                if person {
+                    if let Some(last) = name.rsplit([' ', '-']).next() {
+                        if last.len() > 2 {
+                            self.short.entry(last.to_string()).or_insert(id);
+                        }
+                    }
+                    self.short.entry(name).or_insert(id);
+                }
+                id
+            }
+        };
+        self.mention(id, span, headline);
+        id
+    }
+
+    /// Record one more mention of an existing actor.
+    pub fn mention(&mut self, id: usize, span: (usize, usize), headline: bool) {
+        let a = &mut self.actors[id];
+        let list = if headline {
+            &mut a.headline
+        } else {
+            &mut a.body
+        };
+        if !list.contains(&span) {
+            list.push(span);
+        }
+        if a.person {
+            self.last_person = Some(id);
+        }
+    }
+
+    /// Choose the gazetteer reading of a place hit and record the mention; returns the place.
+    pub fn place(
+        &mut self,
+        pattern: u32,
+        surface: &str,
+        span: (usize, usize),
+        headline: bool,
+        sentence_countries: &[&str],
+    ) -> Option<usize> {
+        let lex = self.lex;
+        let mut best: Option<(i64, EntryKind)> = None;
+        for kind in lex.kinds_of(pattern) {
+            let (country, bonus) = match kind {
+                EntryKind::Place(i) => {
+                    let p = &lex.places[i as usize];
+                    (
+                        p.country.as_deref(),
+                        (p.population as f64 + 1.0).log10() as i64,
+                    )
+                }
+                // A capital without its own gazetteer row: placed at the country's centre.
+                EntryKind::Capital(i) => (Some(lex.countries[i as usize].iso3.as_str()), -5),
+                EntryKind::Country(i) => (Some(lex.countries[i as usize].iso3.as_str()), 20),
+                _ => continue,
+            };
+            // Big places are the likely reading; a country named in the sentence or already a
+            // place of the article tips the balance.
+            let in_sentence = country.is_some_and(|c| sentence_countries.contains(&c));
+            let in_article = country.is_some_and(|c| {
+                self.places.iter().any(|p| p.country.as_deref() == Some(c))
+                    || self.article_countries.iter().any(|s| s == c)
+            });
+            let score =
+                bonus * 2 + if in_sentence { 4 } else { 0 } + if in_article { 1 } else { 0 };
+            if best.map_or(true, |(s, _)| score > s) {
+                best = Some((score, kind));
+            }
+        }
+        let (_, kind) = best?;
+        let id = match self.place_key.get(&kind) {
+            Some(&id) => id,
+            None => {
+                let rec = match kind {
+                    EntryKind::Place(i) => {
+                        let p = &lex.places[i as usize];
+                        PlaceRec {
+                            name: p.name.clone(),
+                            country: p.country.clone(),
+                            lat: p.lat,
+                            lon: p.lon,
+                            body: Vec::new(),
+                            headline: Vec::new(),
+                        }
+                    }
+                    EntryKind::Capital(i) | EntryKind::Country(i) => {
+                        let c = &lex.countries[i as usize];
+                        PlaceRec {
+                            name: if matches!(kind, EntryKind::Capital(_)) {
+                                surface.to_string()
+                            } else {
+                                c.name.clone()
+                            },
+                            country: Some(c.iso3.clone()),
+                            lat: c.lat,
+                            lon: c.lon,
+                            body: Vec::new(),
+                            headline: Vec::new(),
+                        }
+                    }
+                    _ => unreachable!("only place kinds are scored"),
+                };
+                self.places.push(rec);
+                self.place_key.insert(kind, self.places.len() - 1);
+                self.places.len() - 1
+            }
+        };
+        let p = &mut self.places[id];
+        let list = if headline {
+            &mut p.headline
+        } else {
+            &mut p.body
+        };
+        if !list.contains(&span) {
+            list.push(span);
+        }
+        Some(id)
+    }
+}
+
+impl Registry<'_> {
+    /// The country with the most place mentions so far (for bare roles: "the government").
+    pub fn main_place_country(&self) -> Option<String> {
+        let mut best: Option<(&str, usize)> = None;
+        for p in &self.places {
+            if let Some(c) = &p.country {
+                let count: usize = self
+                    .places
+                    .iter()
+                    .filter(|q| q.country.as_ref() == Some(c))
+                    .map(|q| q.body.len() + q.headline.len())
+                    .sum();
+                if best.map_or(true, |(_, b)| count > b) {
+                    best = Some((c, count));
+                }
+            }
+        }
+        best.map(|(c, _)| c.to_string())
+    }
+}
+
+/// Is `date` (YYYY-MM-DD) inside the office's dates?
+fn in_office(o: &super::lexicon::Office, date: &str) -> bool {
+    (o.start.is_empty() || o.start.as_str() <= date) && (o.end.is_empty() || date <= o.end.as_str())
+}
+
+/// CAMEO-style code from country and role: `USA`+`GOV` -> `USAGOV`; an IGO role code is the
+/// whole code (`IGOUNO`).
+pub fn code_of(country: Option<&str>, role: Option<&str>) -> String {
+    match (country, role) {
+        (_, Some(r)) if r.starts_with("IGO") || r.len() > 3 && country.is_none() => r.to_string(),
+        (Some(c), Some(r)) => format!("{c}{r}"),
+        (Some(c), None) => c.to_string(),
+        (None, Some(r)) => r.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes() {
+        assert_eq!(code_of(Some("USA"), Some("GOV")), "USAGOV");
+        assert_eq!(code_of(None, Some("IGOUNO")), "IGOUNO");
+        assert_eq!(code_of(Some("SYR"), None), "SYR");
+        assert_eq!(code_of(None, Some("REB")), "REB");
+    }
+}

@@ -1,0 +1,369 @@
+//! The text layer: sentences, words, quotes, and byte -> code-point offsets.
+//!
+//! Everything inside the core works on byte offsets of the original `&str` (no copy, no
+//! normalisation that would move offsets); [`CodePoints`] converts to the code-point spans
+//! of the output contract at the very end.
+
+/// Abbreviations after which a full stop does not end a sentence (lower-cased, without dot).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm",
+    "cmdr", "gov", "sen", "rep", "rev", "st", "jr", "sr", "no", "vs", "etc", "inc", "corp", "co",
+    "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "pres", "amb", "brig", "fr", "mt", "ft", "approx", "est", "dept", "univ",
+];
+
+/// Words that, capitalised after an abbreviation such as "U.S.", start a new sentence.
+const SENTENCE_OPENERS: &[&str] = &[
+    "the",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "but",
+    "in",
+    "a",
+    "an",
+    "this",
+    "that",
+    "there",
+    "on",
+    "at",
+    "after",
+    "however",
+    "meanwhile",
+    "his",
+    "her",
+    "their",
+    "its",
+    "while",
+    "as",
+];
+
+/// A sentence: byte span of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// Split `text` into sentences (byte spans, trimmed of surrounding whitespace).
+pub fn sentences(text: &str) -> Vec<Sentence> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let mut cut = None;
+        if c == b'\n' && (i + 1 < b.len() && b[i + 1] == b'\n' || line_is_heading(text, start, i)) {
+            cut = Some(i);
+        } else if c == b'!' || c == b'?' || c == b'.' {
+            // Runs like "..." or "?!" end together.
+            let mut j = i + 1;
+            while j < b.len() && matches!(b[j], b'.' | b'!' | b'?') {
+                j += 1;
+            }
+            // Closing quotes and brackets belong to the sentence.
+            j = skip_closers(text, j);
+            if (j >= b.len() || b[j].is_ascii_whitespace())
+                && (c != b'.' || full_stop_ends(text, i, j))
+            {
+                cut = Some(j);
+            }
+        }
+        if let Some(end) = cut {
+            push_trimmed(text, start, end, &mut out);
+            start = end;
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    push_trimmed(text, start, b.len(), &mut out);
+    out
+}
+
+/// A single newline ends a sentence only after a line without final punctuation that is short
+/// (a heading or a dateline); prose wrapped over lines is kept together.
+fn line_is_heading(text: &str, start: usize, nl: usize) -> bool {
+    let line = text[start..nl].trim();
+    !line.is_empty() && line.len() < 80 && !line.ends_with(',')
+}
+
+fn skip_closers(text: &str, mut j: usize) -> usize {
+    while let Some(c) = text[j..].chars().next() {
+        if matches!(c, '"' | '\'' | ')' | ']' | '”' | '’' | '»') {
+            j += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    j
+}
+
+/// Does the full stop at byte `dot` end the sentence? `next` is where the following
+/// whitespace starts.
+fn full_stop_ends(text: &str, dot: usize, next: usize) -> bool {
+    // The word before the dot.
+    let before = &text[..dot];
+    let word_start = before
+        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
+        .map_or(0, |p| {
+            p + before[p..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = &before[word_start..];
+    let last_piece = word.rsplit('.').next().unwrap_or(word);
+    let following = text[next..].trim_start();
+    let next_word: &str = following
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let next_upper = following
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || matches!(c, '"' | '“' | '‘' | '\'' | '(' | '['));
+    if following.is_empty() {
+        return true;
+    }
+    if !next_upper {
+        // "the U.S. and", "Sept. 12": a lower-case or digit continuation never starts a sentence.
+        return false;
+    }
+    let lower = last_piece.to_ascii_lowercase();
+    if ABBREVIATIONS.contains(&lower.as_str()) {
+        // "Gen. Smith", "Sept. Meanwhile" (rare): keep together.
+        return false;
+    }
+    let is_initial = last_piece.chars().count() == 1 && last_piece.chars().all(char::is_uppercase);
+    let dotted = word.matches('.').count() >= 1 && word.len() <= 8 && is_initial;
+    if is_initial || dotted {
+        // "John F. Kennedy", "U.S. officials": split only when an obvious opener follows.
+        return SENTENCE_OPENERS.contains(&next_word.to_ascii_lowercase().as_str())
+            && word.contains('.');
+    }
+    true
+}
+
+fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) {
+    let s = &text[start..end];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail < s.len() {
+        out.push(Sentence {
+            start: start + lead,
+            end: end - trail,
+        });
+    }
+}
+
+/// A word token: byte span, with its text borrowed from the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word<'a> {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// The word.
+    pub text: &'a str,
+}
+
+/// Words (runs of letters, digits, and inner `-` `'` `.` as in "al-Nusra", "U.S.") of
+/// `text[start..end]`; punctuation is not a word but separates words.
+pub fn words<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<Word<'a>>) {
+    let seg = &text[start..end];
+    let b = seg.as_bytes();
+    // (is alphanumeric, width) of the char at byte i; ASCII without decoding.
+    let class = |i: usize| -> (char, bool, usize) {
+        let x = b[i];
+        if x.is_ascii() {
+            (x as char, x.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = seg[i..].chars().next().expect("char boundary");
+            (c, c.is_alphanumeric(), c.len_utf8())
+        }
+    };
+    let mut cur: Option<usize> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let (c, alnum, width) = class(i);
+        let joins = matches!(c, '-' | '\'' | '’' | '.')
+            && cur.is_some()
+            && i + width < b.len()
+            && class(i + width).1;
+        if alnum || joins {
+            if cur.is_none() {
+                cur = Some(i);
+            }
+            i += width;
+            continue;
+        }
+        // A final dot belongs to one-letter abbreviations ("U.S.", "F.").
+        let mut stop = i;
+        if c == '.' {
+            if let Some(s) = cur {
+                let w = &seg[s..i];
+                if w.contains('.') || w.chars().count() == 1 {
+                    stop = i + 1;
+                }
+            }
+        }
+        if let Some(s) = cur.take() {
+            out.push(Word {
+                start: start + s,
+                end: start + stop,
+                text: &text[start + s..start + stop],
+            });
+        }
+        i += width;
+    }
+    if let Some(s) = cur {
+        out.push(Word {
+            start: start + s,
+            end,
+            text: &text[start + s..end],
+        });
+    }
+}
+
+/// Byte offset -> code-point offset, for one text.
+pub struct CodePoints {
+    /// For every non-ASCII char: (byte offset just past it, bytes beyond one per char so far).
+    /// Empty for ASCII text, where offsets are equal.
+    extra: Vec<(usize, usize)>,
+}
+
+impl CodePoints {
+    /// Build the table for `text` (no allocation for ASCII text; one entry per non-ASCII char
+    /// otherwise).
+    pub fn new(text: &str) -> Self {
+        let mut extra = Vec::new();
+        if !text.is_ascii() {
+            let mut total = 0;
+            for (i, c) in text.char_indices() {
+                let w = c.len_utf8();
+                if w > 1 {
+                    total += w - 1;
+                    extra.push((i + w, total));
+                }
+            }
+        }
+        CodePoints { extra }
+    }
+
+    /// Code-point offset of byte offset `b` (a char boundary).
+    pub fn at(&self, b: usize) -> usize {
+        let k = self.extra.partition_point(|&(end, _)| end <= b);
+        if k == 0 {
+            b
+        } else {
+            b - self.extra[k - 1].1
+        }
+    }
+
+    /// Code-point span of a byte span.
+    pub fn span(&self, start: usize, end: usize) -> [usize; 2] {
+        [self.at(start), self.at(end)]
+    }
+}
+
+/// Byte spans of quoted passages (straight or curly double quotes) in `text`. Scans bytes:
+/// `"` is ASCII and the curly quotes are the only 3-byte sequences starting E2 80 9C / 9D.
+pub fn quotes(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => match open.take() {
+                Some(s) => out.push((s, i + 1)),
+                None => open = Some(i),
+            },
+            0xE2 if i + 2 < b.len() && b[i + 1] == 0x80 && b[i + 2] == 0x9C => open = Some(i),
+            0xE2 if i + 2 < b.len() && b[i + 1] == 0x80 && b[i + 2] == 0x9D => {
+                if let Some(s) = open.take() {
+                    out.push((s, i + 3));
+                }
+            }
+            // A paragraph break closes any quote left open.
+            b'\n' if b.get(i + 1) == Some(&b'\n') => open = None,
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(t: &str) -> Vec<&str> {
+        sentences(t).iter().map(|s| &t[s.start..s.end]).collect()
+    }
+
+    #[test]
+    fn abbreviations_do_not_split() {
+        let t = "U.S. Secretary of State John Kerry met Gen. Smith in Sept. 2016. The U.N. envoy said so. He left.";
+        assert_eq!(
+            split(t),
+            vec![
+                "U.S. Secretary of State John Kerry met Gen. Smith in Sept. 2016.",
+                "The U.N. envoy said so.",
+                "He left."
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_and_initials() {
+        let t = "“We want peace.” He met John F. Kennedy. Talks with the U.S. The end?";
+        assert_eq!(
+            split(t),
+            vec![
+                "“We want peace.”",
+                "He met John F. Kennedy.",
+                "Talks with the U.S.",
+                "The end?"
+            ]
+        );
+    }
+
+    #[test]
+    fn words_keep_abbreviations_and_hyphens() {
+        let t = "the U.S. and al-Nusra’s men, 48-hour.";
+        let mut w = Vec::new();
+        words(t, 0, t.len(), &mut w);
+        let w: Vec<&str> = w.iter().map(|w| w.text).collect();
+        assert_eq!(
+            w,
+            vec!["the", "U.S.", "and", "al-Nusra’s", "men", "48-hour"]
+        );
+    }
+
+    #[test]
+    fn quoted_passages() {
+        let t = "“We want a pause”, he said. \"Fine\" she said.";
+        let q = quotes(t);
+        assert_eq!(q.len(), 2);
+        assert_eq!(&t[q[0].0..q[0].1], "“We want a pause”");
+        assert_eq!(&t[q[1].0..q[1].1], "\"Fine\"");
+    }
+
+    #[test]
+    fn code_points_survive_unicode() {
+        let t = "Iran’s élan — 北京 ok";
+        let cp = CodePoints::new(t);
+        let b = t.find("élan").unwrap();
+        assert_eq!(cp.at(b), 7);
+        assert_eq!(cp.span(b, b + "élan".len()), [7, 11]);
+        for (i, _) in t.char_indices() {
+            assert_eq!(cp.at(i), t[..i].chars().count());
+        }
+        assert_eq!(cp.at(t.len()), t.chars().count());
+    }
+}
