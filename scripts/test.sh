@@ -39,6 +39,6 @@ echo "test.sh: running tests against $KAFKA_BOOTSTRAP_SERVERS"
 # machine has two cores.
 shift_args=()
 if [ "${1:-}" = "--" ]; then shift; shift_args=("$@"); fi
-cargo test --release -- --test-threads=1 "${shift_args[@]}"
+cargo test --release --no-fail-fast -- --test-threads=1 "${shift_args[@]}"
 
 echo "test.sh: done in $(( $(date +%s) - started )) s"

@@ -13,7 +13,13 @@ use parleywire::record::{EnrichedRecord, Event};
 
 fn enricher() -> Enricher {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The shipped sentiment files, with small fixture dictionaries for actors and places.
     let mut sources = DictionarySources::default();
+    for (name, body) in parleywire::dictionaries::embedded().files {
+        if name.starts_with("sentiment/") {
+            sources.files.insert(name, body);
+        }
+    }
     let fixtures = root.join("tests/fixtures/config/dictionaries");
     for entry in std::fs::read_dir(&fixtures).expect("fixtures") {
         let path = entry.expect("entry").path();
