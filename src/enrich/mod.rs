@@ -204,6 +204,9 @@ impl Enricher {
                 }
             }
         }
+        // Sentiment scores each text once; actors, events and the document read from it.
+        let body_an = self.sentiment.analyze(&article.body);
+        let head_an = self.sentiment.analyze(&article.headline);
         // The body first, so the headline's short names ("Kerry") are known.
         let body = self.read_text(&mut reg, &article.body, &body_hits, false);
         let head = self.read_text(&mut reg, &article.headline, &head_hits, true);
@@ -217,9 +220,10 @@ impl Enricher {
             } else {
                 (article.body.as_str(), &cp_body)
             };
+            let an = if headline { &head_an } else { &body_an };
             for (index, s, d, quantities) in &res.drafts {
                 events.push(self.event(
-                    article, &reg, t, cp, headline, *index, *s, d, quantities, published,
+                    article, &reg, t, cp, an, headline, *index, *s, d, quantities, published,
                 ));
             }
         }
@@ -239,7 +243,8 @@ impl Enricher {
                     sentiment: if mentions.is_empty() {
                         Sentiment::neutral()
                     } else {
-                        self.sentiment.mention_sentiment(&article.body, &mentions)
+                        self.sentiment
+                            .mention_sentiment_of(&body_an, &article.body, &mentions)
                     },
                     mentions,
                     headline_mentions: a
@@ -267,7 +272,11 @@ impl Enricher {
             })
             .collect();
 
-        let doc = self.sentiment.document(text);
+        let doc = if article.body.is_empty() {
+            self.sentiment.document_of(&head_an)
+        } else {
+            self.sentiment.document_of(&body_an)
+        };
         let mut tags = self.sentiment.tags(text, &doc);
         for (tag, types) in TOPIC_TAGS {
             if events
@@ -319,6 +328,7 @@ impl Enricher {
         reg: &actors::Registry<'_>,
         t: &str,
         cp: &text::CodePoints,
+        an: &sentiment::Analysis,
         headline: bool,
         index: usize,
         s: text::Sentence,
@@ -437,7 +447,7 @@ impl Enricher {
                 span: cp.span(s.start, s.end),
                 in_text: if headline { "headline" } else { "body" }.to_string(),
             },
-            sentiment: self.sentiment.event_sentiment(t, clause, plover),
+            sentiment: self.sentiment.event_sentiment_of(an, clause, plover),
             confidence: d.confidence,
         }
     }
