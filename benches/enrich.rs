@@ -83,6 +83,87 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+    stages(c, &articles, &enricher, &ctx, bytes);
+}
+
+/// Each stage alone on the same articles, and the limit to compare with: one pass over the
+/// same bytes (counting lines). `core/enrich_without_sentiment` against `core/enrich_corpus`
+/// gives what sentiment adds.
+fn stages(
+    c: &mut Criterion,
+    articles: &[Article],
+    enricher: &Enricher,
+    ctx: &Context,
+    bytes: usize,
+) {
+    use parleywire::enrich::{lexicon::Lexicon, text};
+    let sources = parleywire::dictionaries::embedded();
+    let lexicon = Lexicon::new(&sources).expect("dictionaries");
+    let plain = Enricher::new(&sources)
+        .expect("dictionaries")
+        .without_sentiment();
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    group.bench_function("baseline_count_lines", |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .map(|a| {
+                    a.headline
+                        .bytes()
+                        .chain(a.body.bytes())
+                        .filter(|&c| c == b'\n')
+                        .count()
+                })
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("text_sentences_and_words", |b| {
+        let mut words = Vec::new();
+        b.iter(|| {
+            let mut n = 0;
+            for a in articles {
+                for s in text::sentences(&a.body) {
+                    words.clear();
+                    text::words(&a.body, s.start, s.end, &mut words);
+                    n += words.len();
+                }
+            }
+            n
+        })
+    });
+    group.bench_function("dictionary_scan", |b| {
+        let mut hits = Vec::new();
+        b.iter(|| {
+            let mut n = 0;
+            for a in articles {
+                hits.clear();
+                lexicon.scan(&a.headline, &mut hits);
+                lexicon.scan(&a.body, &mut hits);
+                n += hits.len();
+            }
+            n
+        })
+    });
+    group.bench_function("sentiment_document", |b| {
+        let model = enricher.sentiment();
+        b.iter(|| {
+            articles
+                .iter()
+                .map(|a| model.document_of(&model.analyze(&a.body)).compound)
+                .sum::<f64>()
+        })
+    });
+    group.bench_function("enrich_without_sentiment", |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .map(|a| plain.enrich(a, ctx).events.len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
 }
 
 /// CPU time of this thread in nanoseconds (Linux `/proc/thread-self/schedstat`), if readable.

@@ -31,8 +31,9 @@ use sha2::{Digest, Sha256};
 
 use crate::article::Article;
 use crate::record::{
-    Actor, ArticleMeta, EnrichedRecord, Event, EventActor, EventLocation, EventTime, KafkaPosition,
-    Modality, Place, Provenance, Quantity, SentenceRef, Sentiment, TextRef, SCHEMA_ID,
+    Actor, ArticleMeta, DocumentSentiment, EnrichedRecord, Event, EventActor, EventLocation,
+    EventTime, KafkaPosition, Modality, Place, Provenance, Quantity, SentenceRef, Sentiment,
+    TextRef, SCHEMA_ID,
 };
 
 /// Dictionary files as data: path relative to `config/` (e.g. `dictionaries/countries.tsv`)
@@ -92,6 +93,9 @@ pub struct Enricher {
     lexicon: lexicon::Lexicon,
     /// Tone and targeted sentiment.
     sentiment: sentiment::SentimentModel,
+    /// Whether sentiment is scored (off: every sentiment is neutral; for benchmarks and
+    /// users who want events only).
+    with_sentiment: bool,
 }
 
 /// Topic tags derived from the events found: tag, and the PLOVER types or trigger lemmas that
@@ -127,7 +131,15 @@ impl Enricher {
             dictionaries_hash: sources.hash(),
             lexicon: lexicon::Lexicon::new(sources)?,
             sentiment: sentiment::SentimentModel::new(sources)?,
+            with_sentiment: true,
         })
+    }
+
+    /// The same enricher without sentiment scoring: tone, actor, target and event
+    /// sentiment are all neutral and only topic tags are given.
+    pub fn without_sentiment(mut self) -> Self {
+        self.with_sentiment = false;
+        self
     }
 
     /// The sentiment model (for scoring it on its own, `parleywire eval sentiment`).
@@ -205,8 +217,9 @@ impl Enricher {
             }
         }
         // Sentiment scores each text once; actors, events and the document read from it.
-        let body_an = self.sentiment.analyze(&article.body);
-        let head_an = self.sentiment.analyze(&article.headline);
+        let analyze = |t: &str| self.with_sentiment.then(|| self.sentiment.analyze(t));
+        let body_an = analyze(&article.body);
+        let head_an = analyze(&article.headline);
         // The body first, so the headline's short names ("Kerry") are known.
         let body = self.read_text(&mut reg, &article.body, &body_hits, false);
         let head = self.read_text(&mut reg, &article.headline, &head_hits, true);
@@ -220,7 +233,11 @@ impl Enricher {
             } else {
                 (article.body.as_str(), &cp_body)
             };
-            let an = if headline { &head_an } else { &body_an };
+            let an = if headline {
+                head_an.as_ref()
+            } else {
+                body_an.as_ref()
+            };
             for (index, s, d, quantities) in &res.drafts {
                 events.push(self.event(
                     article, &reg, t, cp, an, headline, *index, *s, d, quantities, published,
@@ -229,32 +246,32 @@ impl Enricher {
         }
         share_locations(&mut events);
 
-        let actors = reg
-            .actors
-            .iter()
-            .map(|a| {
-                let mentions: Vec<[usize; 2]> =
-                    a.body.iter().map(|&(s, e)| cp_body.span(s, e)).collect();
-                Actor {
-                    name: a.name.clone(),
-                    code: a.code.clone(),
-                    country: a.country.clone(),
-                    role: a.role.clone(),
-                    sentiment: if mentions.is_empty() {
-                        Sentiment::neutral()
-                    } else {
-                        self.sentiment
-                            .mention_sentiment_of(&body_an, &article.body, &mentions)
-                    },
-                    mentions,
-                    headline_mentions: a
-                        .headline
-                        .iter()
-                        .map(|&(s, e)| cp_head.span(s, e))
-                        .collect(),
-                }
-            })
-            .collect();
+        let actors =
+            reg.actors
+                .iter()
+                .map(|a| {
+                    let mentions: Vec<[usize; 2]> =
+                        a.body.iter().map(|&(s, e)| cp_body.span(s, e)).collect();
+                    Actor {
+                        name: a.name.clone(),
+                        code: a.code.clone(),
+                        country: a.country.clone(),
+                        role: a.role.clone(),
+                        sentiment: match &body_an {
+                            Some(an) if !mentions.is_empty() => self
+                                .sentiment
+                                .mention_sentiment_of(an, &article.body, &mentions),
+                            _ => Sentiment::neutral(),
+                        },
+                        mentions,
+                        headline_mentions: a
+                            .headline
+                            .iter()
+                            .map(|&(s, e)| cp_head.span(s, e))
+                            .collect(),
+                    }
+                })
+                .collect();
         let places = reg
             .places
             .iter()
@@ -272,12 +289,25 @@ impl Enricher {
             })
             .collect();
 
-        let doc = if article.body.is_empty() {
-            self.sentiment.document_of(&head_an)
+        let an = if article.body.is_empty() {
+            &head_an
         } else {
-            self.sentiment.document_of(&body_an)
+            &body_an
         };
-        let mut tags = self.sentiment.tags(text, &doc);
+        let (doc, mut tags) = match an {
+            Some(an) => {
+                let doc = self.sentiment.document_of(an);
+                let tags = self.sentiment.tags(text, &doc);
+                (doc, tags)
+            }
+            None => (
+                DocumentSentiment {
+                    label: "neutral".into(),
+                    ..DocumentSentiment::default()
+                },
+                Vec::new(),
+            ),
+        };
         for (tag, types) in TOPIC_TAGS {
             if events
                 .iter()
@@ -294,6 +324,9 @@ impl Enricher {
         }) {
             tags.push("ceasefire".into());
         }
+        // One tag once, in first-seen order (lexicon and topic tags may coincide).
+        let mut seen = std::collections::HashSet::new();
+        tags.retain(|t| seen.insert(t.clone()));
         let targets = self.sentiment.targets(article);
         EnrichedRecord {
             schema: SCHEMA_ID.to_string(),
@@ -328,7 +361,7 @@ impl Enricher {
         reg: &actors::Registry<'_>,
         t: &str,
         cp: &text::CodePoints,
-        an: &sentiment::Analysis,
+        an: Option<&sentiment::Analysis>,
         headline: bool,
         index: usize,
         s: text::Sentence,
@@ -447,7 +480,9 @@ impl Enricher {
                 span: cp.span(s.start, s.end),
                 in_text: if headline { "headline" } else { "body" }.to_string(),
             },
-            sentiment: self.sentiment.event_sentiment_of(an, clause, plover),
+            sentiment: an.map_or_else(Sentiment::neutral, |an| {
+                self.sentiment.event_sentiment_of(an, clause, plover)
+            }),
             confidence: d.confidence,
         }
     }
