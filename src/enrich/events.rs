@@ -9,7 +9,7 @@
 //! event.
 
 use super::lexicon::{EntryKind, Lexicon};
-use super::sentence::{ActorMention, View, REPORTING};
+use super::sentence::{ActorMention, View};
 use super::time::TimeExpr;
 use super::triggers::Pos;
 
@@ -246,7 +246,7 @@ pub fn segments(v: &View<'_>) -> Vec<usize> {
             && (!v.toks[i].is("as") || subject_next(i + 1));
         let after_report = i > 0
             && v.toks[i - 1].entry.is_none()
-            && v.toks[i - 1].is_any(REPORTING)
+            && v.toks[i - 1].is_reporting()
             && !v.toks[i].is("to");
         let comma = i > 0 && closes_at_comma && g.contains(',');
         if i > 0 && (hard || opener || after_report || comma) {
@@ -286,7 +286,7 @@ fn reporter_at(
     reg_last_person: Option<usize>,
 ) -> Option<(Party, usize)> {
     {
-        if tok.entry.is_some() || !tok.is_any(REPORTING) {
+        if tok.entry.is_some() || !tok.is_reporting() {
             return None;
         }
         if tok.is("according") {
@@ -718,7 +718,7 @@ pub fn extract(
                     && v.toks.get(i + 1).is_some_and(|w| {
                         v.actor_at(i + 1).is_none()
                             && (w.trigger().is_some()
-                                || w.is_any(REPORTING)
+                                || w.is_reporting()
                                 || w.text.ends_with("ed")
                                 || w.is_any(&[
                                     "will", "would", "has", "have", "had", "is", "was", "are",

@@ -163,7 +163,12 @@ impl Enricher {
             for d in events::extract(&self.lexicon, &view, &reg.actors, &reg.places, he) {
                 drafts.push((i, s, d, view.quantities.clone()));
             }
-            if let Some(p) = events::reporters(&view, he)
+            // Only a sentence naming a person or saying "he"/"she" can have a person speak.
+            let names_a_person = view.actors.iter().any(|m| reg.actors[m.actor].person)
+                || view.toks.iter().any(|t| t.is_any(&["he", "she"]));
+            if let Some(p) = names_a_person
+                .then(|| events::reporters(&view, he))
+                .unwrap_or_default()
                 .into_iter()
                 .map(|(p, _)| p.actor)
                 .rfind(|&a| reg.actors[a].person)
