@@ -166,9 +166,12 @@ impl Enricher {
             // Only a sentence naming a person or saying "he"/"she" can have a person speak.
             let names_a_person = view.actors.iter().any(|m| reg.actors[m.actor].person)
                 || view.toks.iter().any(|t| t.is_any(&["he", "she"]));
-            if let Some(p) = names_a_person
-                .then(|| events::reporters(&view, he))
-                .unwrap_or_default()
+            let speakers = if names_a_person {
+                events::reporters(&view, he)
+            } else {
+                Vec::new()
+            };
+            if let Some(p) = speakers
                 .into_iter()
                 .map(|(p, _)| p.actor)
                 .rfind(|&a| reg.actors[a].person)
