@@ -491,9 +491,17 @@ impl Lexicon {
                 if name.chars().count() >= 3 {
                     b.add(name, EntryKind::Place(idx), true);
                 }
-                // Short aliases ("Doh", "Of") are mostly noise in English text.
-                for a in multi(&c, 1).filter(|a| a.chars().count() >= 4 && has_upper(a)) {
-                    b.add(a, EntryKind::Place(idx), true);
+                // Alternate names: short ones ("Doh", "Of") are noise in English text, and the
+                // foreign-language variants of small towns are more often false hits than
+                // real mentions; big cities and non-city places (regions, territories,
+                // conflict sites) keep theirs ("Kiev", "Gaza Strip"). This also halves the
+                // automaton.
+                let population = lex.places[idx as usize].population;
+                let kind = col(&c, 6);
+                if population >= 300_000 || (!kind.is_empty() && kind != "city") {
+                    for a in multi(&c, 1).filter(|a| a.chars().count() >= 4 && has_upper(a)) {
+                        b.add(a, EntryKind::Place(idx), true);
+                    }
                 }
             }
         }
