@@ -429,6 +429,7 @@ impl Enricher {
             location,
             time,
             quantities,
+            status: negotiation_status(plover, d),
             modality: Modality {
                 negated: d.negated,
                 hypothetical: d.hypothetical,
@@ -444,6 +445,25 @@ impl Enricher {
             confidence: d.confidence,
         }
     }
+}
+
+/// Negotiation status of a CONSULT or AGREE event: a status word of the context ("stalled",
+/// "resumption", "scheduled", "proposed") wins; otherwise planned talks are `scheduled`,
+/// refused or failed ones `failed`, hypothetical ones `proposed`, the rest `held`.
+fn negotiation_status(plover: &str, d: &events::Draft) -> Option<String> {
+    if plover != "CONSULT" && plover != "AGREE" {
+        return None;
+    }
+    let s = d.status.unwrap_or(if d.negated {
+        "failed"
+    } else if d.future {
+        "scheduled"
+    } else if d.hypothetical {
+        "proposed"
+    } else {
+        "held"
+    });
+    Some(s.to_string())
 }
 
 /// Stable event id: a hash of the article id and the event's evidence (where, which sentence,
