@@ -155,7 +155,7 @@ impl<'l> Registry<'l> {
             }
             h.write(&[u8::from(parts.capital)]);
             if let Some((s, e)) = parts.unknown_name {
-                h.write(whole[s..e].as_bytes());
+                h.write(&whole.as_bytes()[s..e]);
             }
             h.write(&[0xff]);
             h.write(text.as_bytes());
