@@ -597,21 +597,22 @@ fn obligation(
 }
 
 /// Find the events of one annotated sentence.
+/// `reporters` are the sentence's speakers ([`reporters`]), computed once by the caller.
 pub fn extract(
     lex: &Lexicon,
     v: &View<'_>,
     actors: &[super::actors::ActorRec],
     reg_places: &[super::actors::PlaceRec],
+    reporters: &[(Party, usize)],
     last_person: Option<usize>,
 ) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
     if !v.toks.iter().any(|t| t.trigger().is_some()) {
         return Vec::new();
     }
-    let reporters = reporters(v, last_person);
     let mut seg = segments(v);
     // "..., a Jordanian official confirmed": the reporter's words are a clause of their own.
-    for (p, r) in &reporters {
+    for (p, r) in reporters {
         if let Some(m) = v.actors.iter().find(|m| v.toks[m.first].start == p.span.0) {
             let mut first = m.first;
             while first > 0 && m.first - first < 3 && !v.gap_before(first).contains(',') {

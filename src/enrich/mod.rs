@@ -160,17 +160,26 @@ impl Enricher {
             );
             // "he said" points at the last person who spoke, else the last person named.
             let he = reg.last_speaker.or(reg.last_person);
-            for d in events::extract(&self.lexicon, &view, &reg.actors, &reg.places, he) {
-                drafts.push((i, s, d, view.quantities.clone()));
-            }
-            // Only a sentence naming a person or saying "he"/"she" can have a person speak.
+            // Speakers matter where there are events, or where a person can speak (a person
+            // named, or "he"/"she").
+            let has_trigger = view.toks.iter().any(|t| t.trigger().is_some());
             let names_a_person = view.actors.iter().any(|m| reg.actors[m.actor].person)
                 || view.toks.iter().any(|t| t.is_any(&["he", "she"]));
-            let speakers = if names_a_person {
+            let speakers = if has_trigger || names_a_person {
                 events::reporters(&view, he)
             } else {
                 Vec::new()
             };
+            for d in events::extract(
+                &self.lexicon,
+                &view,
+                &reg.actors,
+                &reg.places,
+                &speakers,
+                he,
+            ) {
+                drafts.push((i, s, d, view.quantities.clone()));
+            }
             if let Some(p) = speakers
                 .into_iter()
                 .map(|(p, _)| p.actor)
