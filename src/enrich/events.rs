@@ -636,7 +636,7 @@ pub fn extract(
     let mut t = 0;
     while t < n {
         let Some(ti) = reading(lex, v, t) else {
-            if let Some(d) = obligation(lex, v, t, &seg, &reporters, last_person) {
+            if let Some(d) = obligation(lex, v, t, &seg, reporters, last_person) {
                 // What Y "must" do is the content of the demand, not an event of its own.
                 let (cs, ce) = clause(&seg, t);
                 governed_until = Some((cs, ce));
