@@ -541,9 +541,22 @@ impl Lexicon {
             let lower_ok = forms
                 .iter()
                 .any(|f| !f.exact || f.surface.chars().next().is_some_and(|c| !c.is_uppercase()));
-            let any: Vec<u8> = (0..=255).collect();
-            // Past the end of a short pattern any byte may follow.
-            let at = |k: usize| pb.get(k).map_or_else(|| any.clone(), |&x| vec![x]);
+            // Past the end of a short pattern: right after it a word boundary (a non-alphanumeric
+            // ASCII byte, or any non-ASCII byte, all of which normalise to 0x80), then anything.
+            // Only normalised byte values are enumerated (lower-case ASCII and 0x80).
+            let any: Vec<u8> = (0u8..128)
+                .filter(|c| !c.is_ascii_uppercase())
+                .chain([0x80])
+                .collect();
+            let boundary: Vec<u8> = (0u8..128)
+                .filter(|c| !c.is_ascii_alphanumeric())
+                .chain([0x80])
+                .collect();
+            let at = |k: usize| match pb.get(k) {
+                Some(&x) => vec![x],
+                None if k == pb.len() => boundary.clone(),
+                None => any.clone(),
+            };
             for &x in &at(2) {
                 for &y in &at(3) {
                     let i = start_index(pb[0], pb[1], x, y);
