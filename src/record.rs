@@ -86,6 +86,10 @@ pub struct Event {
     pub quantities: Vec<Quantity>,
     /// Whether it happened or was only said, planned, hypothesised or denied.
     pub modality: Modality,
+    /// Negotiation status of talks and agreements (CONSULT, AGREE): `held`, `scheduled`,
+    /// `stalled`, `resumed`, `proposed` or `failed`; absent for other events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     /// The sentence the event was read from.
     pub sentence: SentenceRef,
     /// How the source speaks of or acts toward the target.

@@ -339,6 +339,7 @@ fn seed_story() {
         "Kerry-Lavrov talks",
     );
     assert!(talks.modality.future);
+    assert_eq!(talks.status.as_deref(), Some("scheduled"));
     assert_eq!(
         talks.time.as_ref().unwrap().date.as_deref(),
         Some("2016-08-26")
@@ -408,6 +409,7 @@ fn seed_story() {
     // "likely to hinge" and "tentatively planned" are not facts.
     let stalled = ev(&|e| e.trigger.text == "peace talks", "peace talks");
     assert!(stalled.modality.hypothetical);
+    assert_eq!(stalled.status.as_deref(), Some("stalled"));
     let meeting = ev(&|e| e.trigger.text == "meeting", "Kerry-Lavrov meeting");
     assert!(meeting.modality.future && meeting.modality.hypothetical);
 

@@ -99,6 +99,8 @@ pub struct Registry<'l> {
     pub actors: Vec<ActorRec>,
     /// (code, name) -> actor.
     by_key: FnvMap<(String, String), usize>,
+    /// Hash of (parts, words, fallback country) -> actor, so repeated mentions skip resolution.
+    cache: FnvMap<u64, usize>,
     /// Surname or full name -> actor, for later short mentions.
     pub short: FnvMap<String, usize>,
     /// The person mentioned last (for "he said").
@@ -121,6 +123,7 @@ impl<'l> Registry<'l> {
             date,
             actors: Vec::new(),
             by_key: FnvMap::default(),
+            cache: FnvMap::default(),
             short: FnvMap::default(),
             last_person: None,
             last_speaker: None,
@@ -140,6 +143,44 @@ impl<'l> Registry<'l> {
         whole: &str,
         span: (usize, usize),
         headline: bool,
+        fallback_country: Option<&str>,
+    ) -> usize {
+        // The identity is a function of the parts, the words and the fallback country (the
+        // date is fixed per article): seen before, it is looked up without building strings.
+        // Counterparts depend on who was named before, so they are always resolved.
+        let cache_key = (!parts.counterpart).then(|| {
+            let mut h = Fnv::default();
+            for x in [parts.country, parts.named, parts.role, parts.person] {
+                h.write(&x.map_or(u32::MAX, |v| v).to_le_bytes());
+            }
+            h.write(&[u8::from(parts.capital)]);
+            if let Some((s, e)) = parts.unknown_name {
+                h.write(&whole.as_bytes()[s..e]);
+            }
+            h.write(&[0xff]);
+            h.write(text.as_bytes());
+            h.write(&[0xff]);
+            h.write(fallback_country.unwrap_or("").as_bytes());
+            h.finish()
+        });
+        if let Some(id) = cache_key.and_then(|k| self.cache.get(&k).copied()) {
+            self.mention(id, span, headline);
+            return id;
+        }
+        let id = self.resolve_new(parts, text, whole, fallback_country);
+        if let Some(k) = cache_key {
+            self.cache.insert(k, id);
+        }
+        self.mention(id, span, headline);
+        id
+    }
+
+    /// Build the identity of an actor phrase and find or create its registry entry.
+    fn resolve_new(
+        &mut self,
+        parts: &Parts,
+        text: &str,
+        whole: &str,
         fallback_country: Option<&str>,
     ) -> usize {
         let lex = self.lex;
@@ -237,7 +278,6 @@ impl<'l> Registry<'l> {
                 id
             }
         };
-        self.mention(id, span, headline);
         id
     }
 

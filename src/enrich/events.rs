@@ -9,7 +9,7 @@
 //! event.
 
 use super::lexicon::{EntryKind, Lexicon};
-use super::sentence::{ActorMention, View, REPORTING};
+use super::sentence::{ActorMention, View};
 use super::time::TimeExpr;
 use super::triggers::Pos;
 
@@ -246,7 +246,7 @@ pub fn segments(v: &View<'_>) -> Vec<usize> {
             && (!v.toks[i].is("as") || subject_next(i + 1));
         let after_report = i > 0
             && v.toks[i - 1].entry.is_none()
-            && v.toks[i - 1].is_any(REPORTING)
+            && v.toks[i - 1].is_reporting()
             && !v.toks[i].is("to");
         let comma = i > 0 && closes_at_comma && g.contains(',');
         if i > 0 && (hard || opener || after_report || comma) {
@@ -286,7 +286,7 @@ fn reporter_at(
     reg_last_person: Option<usize>,
 ) -> Option<(Party, usize)> {
     {
-        if tok.entry.is_some() || !tok.is_any(REPORTING) {
+        if tok.entry.is_some() || !tok.is_reporting() {
             return None;
         }
         if tok.is("according") {
@@ -597,21 +597,22 @@ fn obligation(
 }
 
 /// Find the events of one annotated sentence.
+/// `reporters` are the sentence's speakers ([`reporters`]), computed once by the caller.
 pub fn extract(
     lex: &Lexicon,
     v: &View<'_>,
     actors: &[super::actors::ActorRec],
     reg_places: &[super::actors::PlaceRec],
+    reporters: &[(Party, usize)],
     last_person: Option<usize>,
 ) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
     if !v.toks.iter().any(|t| t.trigger().is_some()) {
         return Vec::new();
     }
-    let reporters = reporters(v, last_person);
     let mut seg = segments(v);
     // "..., a Jordanian official confirmed": the reporter's words are a clause of their own.
-    for (p, r) in &reporters {
+    for (p, r) in reporters {
         if let Some(m) = v.actors.iter().find(|m| v.toks[m.first].start == p.span.0) {
             let mut first = m.first;
             while first > 0 && m.first - first < 3 && !v.gap_before(first).contains(',') {
@@ -635,7 +636,7 @@ pub fn extract(
     let mut t = 0;
     while t < n {
         let Some(ti) = reading(lex, v, t) else {
-            if let Some(d) = obligation(lex, v, t, &seg, &reporters, last_person) {
+            if let Some(d) = obligation(lex, v, t, &seg, reporters, last_person) {
                 // What Y "must" do is the content of the demand, not an event of its own.
                 let (cs, ce) = clause(&seg, t);
                 governed_until = Some((cs, ce));
@@ -718,7 +719,7 @@ pub fn extract(
                     && v.toks.get(i + 1).is_some_and(|w| {
                         v.actor_at(i + 1).is_none()
                             && (w.trigger().is_some()
-                                || w.is_any(REPORTING)
+                                || w.is_reporting()
                                 || w.text.ends_with("ed")
                                 || w.is_any(&[
                                     "will", "would", "has", "have", "had", "is", "was", "are",

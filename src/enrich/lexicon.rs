@@ -170,25 +170,28 @@ pub struct Lexicon {
     forms: Vec<Vec<Form>>,
     /// The automaton over all patterns.
     automaton: AhoCorasick,
-    /// Which (lower-cased) first three bytes start some pattern: a word whose start is not in
-    /// here is skipped without touching the automaton (2 MiB of bits).
+    /// Filter of the (lower-cased) first four bytes of every pattern, 2^24 bits: a word whose
+    /// start is not in here is skipped without touching the automaton.
     starts: Vec<u64>,
+    /// First bytes of one-byte patterns (always tried).
+    one_byte: [bool; 256],
     /// The same for patterns that can match a word written in lower case (roles, triggers,
     /// lower-case names such as "al-Nusra"): most lower-case words skip the automaton.
     lower_starts: Vec<u64>,
 }
 
-/// Index of a three-byte prefix in the start bitmap (ASCII-lower-cased; non-ASCII bytes all
-/// map to 0x80, so any non-ASCII byte at that place is allowed).
-fn start_index(a: u8, b: u8, c: u8) -> usize {
+/// Bit of a four-byte prefix in the start filter (ASCII-lower-cased; every non-ASCII byte
+/// maps to 0x80, so any non-ASCII byte at that place is allowed), hashed to 24 bits.
+fn start_index(a: u8, b: u8, c: u8, d: u8) -> usize {
     let f = |x: u8| {
         if x.is_ascii() {
-            x.to_ascii_lowercase() as usize
+            u32::from(x.to_ascii_lowercase())
         } else {
             0x80
         }
     };
-    f(a) << 16 | f(b) << 8 | f(c)
+    let k = f(a) | f(b) << 8 | f(c) << 16 | f(d) << 24;
+    (k.wrapping_mul(0x9E37_79B1) >> 8) as usize
 }
 
 /// Rows of a TSV dictionary: (1-based line number, columns). Comments and blank lines skipped.
@@ -306,6 +309,7 @@ impl Lexicon {
             forms: Vec::new(),
             automaton: AhoCorasick::new(Vec::<String>::new()).expect("empty automaton"),
             starts: Vec::new(),
+            one_byte: [false; 256],
             lower_starts: Vec::new(),
         };
         let err = |file: &str, line: usize, message: String| DictionaryError {
@@ -487,9 +491,17 @@ impl Lexicon {
                 if name.chars().count() >= 3 {
                     b.add(name, EntryKind::Place(idx), true);
                 }
-                // Short aliases ("Doh", "Of") are mostly noise in English text.
-                for a in multi(&c, 1).filter(|a| a.chars().count() >= 4 && has_upper(a)) {
-                    b.add(a, EntryKind::Place(idx), true);
+                // Alternate names: short ones ("Doh", "Of") are noise in English text, and the
+                // foreign-language variants of small towns are more often false hits than
+                // real mentions; big cities and non-city places (regions, territories,
+                // conflict sites) keep theirs ("Kiev", "Gaza Strip"). This also halves the
+                // automaton.
+                let population = lex.places[idx as usize].population;
+                let kind = col(&c, 6);
+                if population >= 300_000 || (!kind.is_empty() && kind != "city") {
+                    for a in multi(&c, 1).filter(|a| a.chars().count() >= 4 && has_upper(a)) {
+                        b.add(a, EntryKind::Place(idx), true);
+                    }
                 }
             }
         }
@@ -517,17 +529,37 @@ impl Lexicon {
             .map_err(|e| err("dictionaries", 0, format!("cannot compile automaton: {e}")))?;
         let mut starts = vec![0u64; (1 << 24) / 64];
         let mut lower_starts = vec![0u64; (1 << 24) / 64];
+        let mut one_byte = [false; 256];
         for (p, forms) in b.patterns.iter().zip(&b.forms) {
             let pb = p.as_bytes();
+            if pb.len() < 2 {
+                // One-byte patterns are tried at every word starting with that byte.
+                one_byte[pb[0].to_ascii_lowercase() as usize] = true;
+                one_byte[pb[0].to_ascii_uppercase() as usize] = true;
+                continue;
+            }
             let lower_ok = forms
                 .iter()
                 .any(|f| !f.exact || f.surface.chars().next().is_some_and(|c| !c.is_uppercase()));
-            let any: Vec<u8> = (0..=255).collect();
-            // Past the end of a short pattern any byte may follow.
-            let at = |k: usize| pb.get(k).map_or_else(|| any.clone(), |&x| vec![x]);
-            for &x in &at(1) {
-                for &y in &at(2) {
-                    let i = start_index(pb[0], x, y);
+            // Past the end of a short pattern: right after it a word boundary (a non-alphanumeric
+            // ASCII byte, or any non-ASCII byte, all of which normalise to 0x80), then anything.
+            // Only normalised byte values are enumerated (lower-case ASCII and 0x80).
+            let any: Vec<u8> = (0u8..128)
+                .filter(|c| !c.is_ascii_uppercase())
+                .chain([0x80])
+                .collect();
+            let boundary: Vec<u8> = (0u8..128)
+                .filter(|c| !c.is_ascii_alphanumeric())
+                .chain([0x80])
+                .collect();
+            let at = |k: usize| match pb.get(k) {
+                Some(&x) => vec![x],
+                None if k == pb.len() => boundary.clone(),
+                None => any.clone(),
+            };
+            for &x in &at(2) {
+                for &y in &at(3) {
+                    let i = start_index(pb[0], pb[1], x, y);
                     starts[i / 64] |= 1 << (i % 64);
                     if lower_ok {
                         lower_starts[i / 64] |= 1 << (i % 64);
@@ -535,6 +567,7 @@ impl Lexicon {
                 }
             }
         }
+        lex.one_byte = one_byte;
         lex.lower_starts = lower_starts;
         lex.starts = starts;
         lex.forms = b.forms;
@@ -563,9 +596,11 @@ impl Lexicon {
                 (c.is_alphanumeric(), c.len_utf8())
             };
             let may_start = || {
-                let second = bytes.get(i + 1).copied().unwrap_or(b' ');
-                let third = bytes.get(i + 2).copied().unwrap_or(b' ');
-                let k = start_index(b, second, third);
+                let at = |k: usize| bytes.get(i + k).copied().unwrap_or(b' ');
+                let k = start_index(b, at(1), at(2), at(3));
+                if self.one_byte[b as usize] {
+                    return true;
+                }
                 let bits = if b.is_ascii_lowercase() {
                     &self.lower_starts
                 } else {

@@ -177,10 +177,27 @@ impl Enricher {
             );
             // "he said" points at the last person who spoke, else the last person named.
             let he = reg.last_speaker.or(reg.last_person);
-            for d in events::extract(&self.lexicon, &view, &reg.actors, &reg.places, he) {
+            // Speakers matter where there are events, or where a person can speak (a person
+            // named, or "he"/"she").
+            let has_trigger = view.toks.iter().any(|t| t.trigger().is_some());
+            let names_a_person = view.actors.iter().any(|m| reg.actors[m.actor].person)
+                || view.toks.iter().any(|t| t.is_any(&["he", "she"]));
+            let speakers = if has_trigger || names_a_person {
+                events::reporters(&view, he)
+            } else {
+                Vec::new()
+            };
+            for d in events::extract(
+                &self.lexicon,
+                &view,
+                &reg.actors,
+                &reg.places,
+                &speakers,
+                he,
+            ) {
                 drafts.push((i, s, d, view.quantities.clone()));
             }
-            if let Some(p) = events::reporters(&view, he)
+            if let Some(p) = speakers
                 .into_iter()
                 .map(|(p, _)| p.actor)
                 .rfind(|&a| reg.actors[a].person)
@@ -469,6 +486,7 @@ impl Enricher {
             location,
             time,
             quantities,
+            status: negotiation_status(plover, d),
             modality: Modality {
                 negated: d.negated,
                 hypothetical: d.hypothetical,
@@ -486,6 +504,25 @@ impl Enricher {
             confidence: d.confidence,
         }
     }
+}
+
+/// Negotiation status of a CONSULT or AGREE event: a status word of the context ("stalled",
+/// "resumption", "scheduled", "proposed") wins; otherwise planned talks are `scheduled`,
+/// refused or failed ones `failed`, hypothetical ones `proposed`, the rest `held`.
+fn negotiation_status(plover: &str, d: &events::Draft) -> Option<String> {
+    if plover != "CONSULT" && plover != "AGREE" {
+        return None;
+    }
+    let s = d.status.unwrap_or(if d.negated {
+        "failed"
+    } else if d.future {
+        "scheduled"
+    } else if d.hypothetical {
+        "proposed"
+    } else {
+        "held"
+    });
+    Some(s.to_string())
 }
 
 /// Stable event id: a hash of the article id and the event's evidence (where, which sentence,

@@ -32,6 +32,19 @@ impl Tok<'_> {
         ws.iter().any(|w| self.is(w))
     }
 
+    /// Is it a reporting verb ("said", "told", "according")? Filtered by first letter and
+    /// length before the list is compared.
+    pub fn is_reporting(&self) -> bool {
+        let b = self.text.as_bytes();
+        b.len() >= 3
+            && b.len() <= 10
+            && matches!(
+                b[0].to_ascii_lowercase(),
+                b's' | b't' | b'a' | b'r' | b'c' | b'm' | b'n' | b'e'
+            )
+            && self.is_any(REPORTING)
+    }
+
     /// The trigger index, for trigger hits.
     pub fn trigger(&self) -> Option<u32> {
         match self.entry {
@@ -331,7 +344,7 @@ fn capital_acts(v: &View<'_>, i: usize) -> bool {
     }
     let verbish = |n: &Tok<'_>| {
         n.trigger().is_some()
-            || n.is_any(REPORTING)
+            || n.is_reporting()
             || n.is_any(&["has", "have", "had", "is", "was", "would", "will", "and"])
     };
     v.possessive(i)
