@@ -264,6 +264,7 @@ mod tests {
             time: None,
             quantities: vec![],
             modality: Modality::default(),
+            status: None,
             sentence: SentenceRef {
                 index: 0,
                 span: [0, 3],
