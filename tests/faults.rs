@@ -173,13 +173,7 @@ async fn second_worker_joins_then_first_is_killed_exactly_once() {
 async fn poison_inputs_are_dead_lettered_and_good_ones_flow() {
     let Some(brokers) = broker() else { return };
     let partitions = 2;
-    let t = Topology {
-        brokers: brokers.clone(),
-        group: unique("group"),
-        input: unique("in"),
-        output: unique("out"),
-        dlq: unique("dlq"),
-    };
+    let t = Topology::named(&brokers);
     create_topics_with(
         &brokers,
         &[&t.input],
@@ -281,13 +275,7 @@ async fn poison_inputs_are_dead_lettered_and_good_ones_flow() {
 async fn missing_output_topic_commits_nothing_then_recovers() {
     let Some(brokers) = broker() else { return };
     let partitions = 2;
-    let t = Topology {
-        brokers: brokers.clone(),
-        group: unique("group"),
-        input: unique("in"),
-        output: unique("out-missing"),
-        dlq: unique("dlq"),
-    };
+    let t = Topology::named(&brokers);
     create_topics(&brokers, &[&t.input, &t.dlq], partitions).await;
     let n = 300;
     let input: Vec<_> = (0..n).map(article).collect();

@@ -277,15 +277,20 @@ pub struct Topology {
 }
 
 impl Topology {
-    /// Fresh topics (input with `partitions`, output and DLQ likewise) and group.
-    pub async fn create(brokers: &str, partitions: i32) -> Topology {
-        let t = Topology {
+    /// Fresh, unique names for the topics and the group (nothing created yet).
+    pub fn named(brokers: &str) -> Topology {
+        Topology {
             brokers: brokers.to_string(),
             group: unique("group"),
             input: unique("in"),
             output: unique("out"),
             dlq: unique("dlq"),
-        };
+        }
+    }
+
+    /// Fresh topics (input with `partitions`, output and DLQ likewise) and group.
+    pub async fn create(brokers: &str, partitions: i32) -> Topology {
+        let t = Topology::named(brokers);
         create_topics(brokers, &[&t.input, &t.output, &t.dlq], partitions).await;
         t
     }
