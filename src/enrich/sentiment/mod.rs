@@ -239,34 +239,25 @@ impl SentimentModel {
             let b = b.min(sent.1);
             n += 1;
             let mut l = [0.0f32; 3];
-            match &self.target {
-                Some(m) => {
-                    target::mention_features(
-                        &self.lex,
-                        text,
-                        &an.toks,
-                        &an.vals,
-                        sent,
-                        (a, b),
-                        &mut x,
-                        &mut |class, w| m.add_cue(class, w, &mut l),
-                    );
-                    m.add_logits(&x, &mut l);
-                }
-                None => {
-                    target::mention_features(
-                        &self.lex,
-                        text,
-                        &an.toks,
-                        &an.vals,
-                        sent,
-                        (a, b),
-                        &mut x,
-                        &mut |_, _| {},
-                    );
-                    // Without a model: clause tone.
-                    clause_sum += x[4] - x[5];
-                }
+            let model = self.target.as_ref();
+            target::mention_features(
+                &self.lex,
+                text,
+                &an.toks,
+                &an.vals,
+                sent,
+                (a, b),
+                &mut x,
+                &mut |class, w| {
+                    if let Some(m) = model {
+                        m.add_cue(class, w, &mut l);
+                    }
+                },
+            );
+            match model {
+                Some(m) => m.add_logits(&x, &mut l),
+                // Without a model: clause tone.
+                None => clause_sum += x[4] - x[5],
             }
             for c in 0..3 {
                 logits[c] += l[c];
