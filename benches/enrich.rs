@@ -16,6 +16,10 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use parleywire::article::Article;
 use parleywire::enrich::{Context, Enricher};
 
+/// The allocator the `parleywire` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus() -> Option<Vec<Article>> {
     // The env var, else `../shared/...` from the crate, else the first `shared/...` found
     // walking up (worktrees sit deeper than the main checkout).

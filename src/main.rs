@@ -10,6 +10,11 @@ use parleywire::article::{decode, DecodeLimits, InputFormat};
 use parleywire::enrich::{Context, Enricher};
 use parleywire::settings::Settings;
 
+/// mimalloc: the core makes many small, short-lived allocations (measured in `cargo bench
+/// --bench enrich`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "parleywire",
