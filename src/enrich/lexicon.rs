@@ -1,18 +1,17 @@
 //! The compiled dictionaries: every name, role, place and trigger of `config/dictionaries/`
-//! in one Aho-Corasick automaton, searched once per text.
+//! in one index of patterns filed under their first word, searched once per text.
 //!
 //! Each dictionary row becomes an [`Entry`]; every surface form of it (name, alias, demonym,
 //! inflection) becomes a pattern. Patterns are ASCII-lower-cased and de-duplicated, so one
-//! automaton match yields all the entries sharing that surface form ("Deal" the town and
+//! match yields all the entries sharing that surface form ("Deal" the town and
 //! "deal" the trigger); [`Lexicon::scan`] then keeps the best entry whose case rule fits the
 //! text. Parsing errors name the file and line. No I/O: files arrive as
 //! [`DictionarySources`].
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
-
 use super::triggers::{self, Trigger};
+use super::wordindex::{WordHash, WordIndex};
 use super::{DictionaryError, DictionarySources};
 
 /// A country of `countries.tsv`.
@@ -168,30 +167,8 @@ pub struct Lexicon {
     pub country_by_code: HashMap<String, u32>,
     /// Forms per pattern id.
     forms: Vec<Vec<Form>>,
-    /// The automaton over all patterns.
-    automaton: AhoCorasick,
-    /// Filter of the (lower-cased) first four bytes of every pattern, 2^24 bits: a word whose
-    /// start is not in here is skipped without touching the automaton.
-    starts: Vec<u64>,
-    /// First bytes of one-byte patterns (always tried).
-    one_byte: [bool; 256],
-    /// The same for patterns that can match a word written in lower case (roles, triggers,
-    /// lower-case names such as "al-Nusra"): most lower-case words skip the automaton.
-    lower_starts: Vec<u64>,
-}
-
-/// Bit of a four-byte prefix in the start filter (ASCII-lower-cased; every non-ASCII byte
-/// maps to 0x80, so any non-ASCII byte at that place is allowed), hashed to 24 bits.
-fn start_index(a: u8, b: u8, c: u8, d: u8) -> usize {
-    let f = |x: u8| {
-        if x.is_ascii() {
-            u32::from(x.to_ascii_lowercase())
-        } else {
-            0x80
-        }
-    };
-    let k = f(a) | f(b) << 8 | f(c) << 16 | f(d) << 24;
-    (k.wrapping_mul(0x9E37_79B1) >> 8) as usize
+    /// Every pattern filed under its first word.
+    index: WordIndex,
 }
 
 /// Rows of a TSV dictionary: (1-based line number, columns). Comments and blank lines skipped.
@@ -248,7 +225,7 @@ fn pad_date(s: &str, end: bool) -> String {
     }
 }
 
-/// Accumulates forms, then compiles the automaton.
+/// Accumulates forms, then compiles the index.
 #[derive(Default)]
 struct Builder {
     /// Lower-cased pattern -> id.
@@ -307,10 +284,7 @@ impl Lexicon {
             triggers: Vec::new(),
             country_by_code: HashMap::new(),
             forms: Vec::new(),
-            automaton: AhoCorasick::new(Vec::<String>::new()).expect("empty automaton"),
-            starts: Vec::new(),
-            one_byte: [false; 256],
-            lower_starts: Vec::new(),
+            index: WordIndex::new(&[], &[]).expect("empty index"),
         };
         let err = |file: &str, line: usize, message: String| DictionaryError {
             file: file.to_string(),
@@ -495,7 +469,7 @@ impl Lexicon {
                 // foreign-language variants of small towns are more often false hits than
                 // real mentions; big cities and non-city places (regions, territories,
                 // conflict sites) keep theirs ("Kiev", "Gaza Strip"). This also halves the
-                // automaton.
+                // number of patterns.
                 let population = lex.places[idx as usize].population;
                 let kind = col(&c, 6);
                 if population >= 300_000 || (!kind.is_empty() && kind != "city") {
@@ -521,55 +495,19 @@ impl Lexicon {
         for forms in &mut b.forms {
             forms.sort_by_key(|f| f.kind.rank());
         }
-        lex.automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .ascii_case_insensitive(true)
-            .build(&b.patterns)
-            .map_err(|e| err("dictionaries", 0, format!("cannot compile automaton: {e}")))?;
-        let mut starts = vec![0u64; (1 << 24) / 64];
-        let mut lower_starts = vec![0u64; (1 << 24) / 64];
-        let mut one_byte = [false; 256];
-        for (p, forms) in b.patterns.iter().zip(&b.forms) {
-            let pb = p.as_bytes();
-            if pb.len() < 2 {
-                // One-byte patterns are tried at every word starting with that byte.
-                one_byte[pb[0].to_ascii_lowercase() as usize] = true;
-                one_byte[pb[0].to_ascii_uppercase() as usize] = true;
-                continue;
-            }
-            let lower_ok = forms
-                .iter()
-                .any(|f| !f.exact || f.surface.chars().next().is_some_and(|c| !c.is_uppercase()));
-            // Past the end of a short pattern: right after it a word boundary (a non-alphanumeric
-            // ASCII byte, or any non-ASCII byte, all of which normalise to 0x80), then anything.
-            // Only normalised byte values are enumerated (lower-case ASCII and 0x80).
-            let any: Vec<u8> = (0u8..128)
-                .filter(|c| !c.is_ascii_uppercase())
-                .chain([0x80])
-                .collect();
-            let boundary: Vec<u8> = (0u8..128)
-                .filter(|c| !c.is_ascii_alphanumeric())
-                .chain([0x80])
-                .collect();
-            let at = |k: usize| match pb.get(k) {
-                Some(&x) => vec![x],
-                None if k == pb.len() => boundary.clone(),
-                None => any.clone(),
-            };
-            for &x in &at(2) {
-                for &y in &at(3) {
-                    let i = start_index(pb[0], pb[1], x, y);
-                    starts[i / 64] |= 1 << (i % 64);
-                    if lower_ok {
-                        lower_starts[i / 64] |= 1 << (i % 64);
-                    }
-                }
-            }
-        }
-        lex.one_byte = one_byte;
-        lex.lower_starts = lower_starts;
-        lex.starts = starts;
+        // Patterns that can match a word written in lower case (roles, triggers, lower-case
+        // names such as "al-Nusra"): most lower-case words are then skipped at once.
+        let lower_ok: Vec<bool> = b
+            .forms
+            .iter()
+            .map(|forms| {
+                forms.iter().any(|f| {
+                    !f.exact || f.surface.chars().next().is_some_and(|c| !c.is_uppercase())
+                })
+            })
+            .collect();
+        lex.index =
+            WordIndex::new(&b.patterns, &lower_ok).map_err(|e| err("dictionaries", 0, e))?;
         lex.forms = b.forms;
         Ok(lex)
     }
@@ -580,58 +518,76 @@ impl Lexicon {
     }
 
     /// Every dictionary hit in `text`, left to right, non-overlapping, longest first, on word
-    /// boundaries, case rules applied. The automaton is run anchored at each word start only
-    /// (one short walk per word), never over the inside of words.
+    /// boundaries, case rules applied. Each word is read once: its hash finds the patterns
+    /// that begin with it (see `wordindex`), and only those are compared with the text.
     pub fn scan(&self, text: &str, out: &mut Vec<Hit>) {
         let bytes = text.as_bytes();
-        let mut prev_alnum = false;
+        let n = bytes.len();
         let mut skip_until = 0;
         let mut i = 0;
-        while i < bytes.len() {
+        while i < n {
+            // To the next word start.
             let b = bytes[i];
-            let (alnum, width) = if b.is_ascii() {
-                (b.is_ascii_alphanumeric(), 1)
+            if b.is_ascii() {
+                if !b.is_ascii_alphanumeric() {
+                    i += 1;
+                    continue;
+                }
             } else {
                 let c = text[i..].chars().next().expect("char boundary");
-                (c.is_alphanumeric(), c.len_utf8())
-            };
-            let may_start = || {
-                let at = |k: usize| bytes.get(i + k).copied().unwrap_or(b' ');
-                let k = start_index(b, at(1), at(2), at(3));
-                if self.one_byte[b as usize] {
-                    return true;
-                }
-                let bits = if b.is_ascii_lowercase() {
-                    &self.lower_starts
-                } else {
-                    &self.starts
-                };
-                !b.is_ascii() || bits[k / 64] & (1 << (k % 64)) != 0
-            };
-            if alnum && !prev_alnum && i >= skip_until && may_start() {
-                let input = Input::new(text).range(i..).anchored(Anchored::Yes);
-                if let Some(m) = self.automaton.find(input) {
-                    let e = m.end();
-                    if boundary_after(text, e) {
-                        let matched = &text[i..e];
-                        let kind = self.forms[m.pattern().as_usize()]
-                            .iter()
-                            .find(|f| !f.exact || &*f.surface == matched)
-                            .map(|f| f.kind);
-                        if let Some(kind) = kind {
-                            out.push(Hit {
-                                start: i,
-                                end: e,
-                                kind,
-                                pattern: m.pattern().as_u32(),
-                            });
-                            skip_until = e;
-                        }
-                    }
+                if !c.is_alphanumeric() {
+                    i += c.len_utf8();
+                    continue;
                 }
             }
-            prev_alnum = alnum;
-            i += width;
+            // Read the word, hashing it.
+            let start = i;
+            let mut h = WordHash::new();
+            while i < n {
+                let b = bytes[i];
+                if b.is_ascii() {
+                    if !b.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    h.push(b);
+                    i += 1;
+                } else {
+                    let c = text[i..].chars().next().expect("char boundary");
+                    if !c.is_alphanumeric() {
+                        break;
+                    }
+                    for &x in &bytes[i..i + c.len_utf8()] {
+                        h.push(x);
+                    }
+                    i += c.len_utf8();
+                }
+            }
+            if start < skip_until {
+                continue;
+            }
+            let Some((pattern, e)) =
+                self.index
+                    .longest_at(text, start, h, bytes[start].is_ascii_lowercase())
+            else {
+                continue;
+            };
+            if !boundary_after(text, e) {
+                continue;
+            }
+            let matched = &text[start..e];
+            let kind = self.forms[pattern as usize]
+                .iter()
+                .find(|f| !f.exact || &*f.surface == matched)
+                .map(|f| f.kind);
+            if let Some(kind) = kind {
+                out.push(Hit {
+                    start,
+                    end: e,
+                    kind,
+                    pattern,
+                });
+                skip_until = e;
+            }
         }
     }
 }

@@ -9,6 +9,7 @@
 //! - [`text`]: sentences, words, quotes, byte -> code-point offsets.
 //! - [`lexicon`]: every dictionary parsed and compiled into one Aho-Corasick automaton.
 //! - [`triggers`]: the event trigger lexicon format and its inflection rule.
+//! - `wordindex`: where a dictionary match can start, looked up by the text's first word.
 //! - [`sentence`]: one sentence annotated with actor mentions, places, times, quantities.
 //! - [`actors`]: the article's actor and place registry (identity, dated offices, short names).
 //! - [`events`]: event assembly (parties, modality, attachments) from the triggers of a sentence.
@@ -24,6 +25,7 @@ pub mod sentiment;
 pub mod text;
 pub mod time;
 pub mod triggers;
+mod wordindex;
 
 use std::collections::BTreeMap;
 
