@@ -64,6 +64,9 @@ struct Slot {
 pub(crate) struct WordIndex {
     /// Bit per `key % FILTER_BITS` of every first word filed.
     filter: Vec<u64>,
+    /// The same for first words of patterns that may match lower-case text: most words of a
+    /// text are lower case, and most first words (of place names) are not.
+    lower_filter: Vec<u64>,
     /// Open-addressing table, key 0 = empty, capacity a power of two.
     table: Vec<(u64, Slot)>,
     /// Pattern ids grouped per first word, longest pattern first.
@@ -120,6 +123,7 @@ impl WordIndex {
             .collect();
         groups.sort_by_key(|&(key, id)| (key, std::cmp::Reverse(patterns[id as usize].len())));
         let mut filter = vec![0u64; FILTER_BITS / 64];
+        let mut lower_filter = vec![0u64; FILTER_BITS / 64];
         let mut slots: Vec<(u64, Slot)> = Vec::new();
         let mut candidates = Vec::new();
         let mut crowded = Vec::new();
@@ -128,6 +132,9 @@ impl WordIndex {
             let k = key as usize % FILTER_BITS;
             filter[k / 64] |= 1 << (k % 64);
             let lower = group.iter().any(|&(_, id)| lower_ok[id as usize]);
+            if lower {
+                lower_filter[k / 64] |= 1 << (k % 64);
+            }
             let slot = if group.len() > MAX_DIRECT {
                 crowded.extend(group.iter().map(|&(_, id)| id));
                 Slot {
@@ -169,6 +176,7 @@ impl WordIndex {
         };
         Ok(WordIndex {
             filter,
+            lower_filter,
             table,
             candidates,
             bytes,
@@ -178,10 +186,15 @@ impl WordIndex {
         })
     }
 
-    fn slot(&self, h: WordHash) -> Option<Slot> {
+    fn slot(&self, h: WordHash, lower: bool) -> Option<Slot> {
         let key = h.key();
         let k = key as usize % FILTER_BITS;
-        if self.filter[k / 64] & (1 << (k % 64)) == 0 {
+        let filter = if lower {
+            &self.lower_filter
+        } else {
+            &self.filter
+        };
+        if filter[k / 64] & (1 << (k % 64)) == 0 {
             return None;
         }
         let mask = self.table.len() - 1;
@@ -209,7 +222,7 @@ impl WordIndex {
         h: WordHash,
         lower: bool,
     ) -> Option<(u32, usize)> {
-        let slot = self.slot(h)?;
+        let slot = self.slot(h, lower)?;
         if lower && !slot.lower_ok {
             return None;
         }
