@@ -62,7 +62,7 @@ impl DictionarySources {
             h.update([0u8]);
         }
         let d = h.finalize();
-        d[..8].iter().map(|b| format!("{b:02x}")).collect()
+        hex(&d[..8])
     }
 }
 
@@ -218,10 +218,7 @@ impl Enricher {
             article.body.as_str()
         };
         let published = time::published_date(article.published_at.as_deref());
-        let mut reg = actors::Registry::new(
-            &self.lexicon,
-            published.map(|d| d.format("%Y-%m-%d").to_string()),
-        );
+        let mut reg = actors::Registry::new(&self.lexicon, published.map(iso_date));
         // Countries named anywhere choose between homonymous places.
         let mut head_hits = Vec::with_capacity(article.headline.len() / 16 + 2);
         self.lexicon.scan(&article.headline, &mut head_hits);
@@ -419,7 +416,7 @@ impl Enricher {
             let (date, precision) = time::resolve(expr, published, d.future);
             EventTime {
                 text: t[a..b].to_string(),
-                date: date.map(|d| d.format("%Y-%m-%d").to_string()),
+                date: date.map(iso_date),
                 precision: precision.to_string(),
                 span: cp.span(a, b),
             }
@@ -538,19 +535,77 @@ fn event_id(
     plover: &str,
 ) -> String {
     let mut h = Sha256::new();
+    let mut digits = [0u8; 41];
+    let span_text = span_digits(span, &mut digits);
     for part in [
-        article,
-        if headline { "headline" } else { "body" },
-        sentence,
-        trigger,
-        &format!("{}:{}", span[0], span[1]),
-        plover,
+        article.as_bytes(),
+        if headline {
+            b"headline".as_slice()
+        } else {
+            b"body"
+        },
+        sentence.as_bytes(),
+        trigger.as_bytes(),
+        span_text,
+        plover.as_bytes(),
     ] {
-        h.update(part.as_bytes());
+        h.update(part);
         h.update([0u8]);
     }
-    let d = h.finalize();
-    d[..12].iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize()[..12])
+}
+
+/// `start:end` in decimal, as `format!("{}:{}")` writes it, without allocating.
+fn span_digits(span: [usize; 2], buf: &mut [u8; 41]) -> &[u8] {
+    let mut n = 0;
+    for (k, mut v) in span.into_iter().enumerate() {
+        if k == 1 {
+            buf[n] = b':';
+            n += 1;
+        }
+        let start = n;
+        loop {
+            buf[n] = b'0' + (v % 10) as u8;
+            n += 1;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        buf[start..n].reverse();
+    }
+    &buf[..n]
+}
+
+/// Lower-case hexadecimal of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// A date as `YYYY-MM-DD` (what chrono's `%Y-%m-%d` gives for years 0..=9999), without
+/// chrono's format-string interpreter.
+fn iso_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut s = String::with_capacity(10);
+    for (v, width) in [(y as u32, 4), (m, 2), (day, 2)] {
+        if width == 2 {
+            s.push('-');
+        }
+        for p in (0..width).rev() {
+            s.push(char::from(b'0' + (v / 10u32.pow(p) % 10) as u8));
+        }
+    }
+    s
 }
 
 /// Events of the same type between the same parties are one story: a location found for one
@@ -580,6 +635,43 @@ fn share_locations(events: &mut [Event]) {
         let k = key(e);
         if let Some((_, loc)) = known.iter().find(|(kk, _)| *kk == k) {
             e.location = loc.clone();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_parts_are_written_as_format_would() {
+        let mut buf = [0u8; 41];
+        for span in [
+            [0, 0],
+            [7, 12],
+            [9, 10],
+            [123_456, 7_890_123],
+            [usize::MAX, 0],
+        ] {
+            let want = format!("{}:{}", span[0], span[1]);
+            assert_eq!(span_digits(span, &mut buf), want.as_bytes());
+        }
+        let bytes = [0x00, 0x0f, 0xa5, 0xff];
+        let want: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(&bytes), want);
+    }
+
+    #[test]
+    fn dates_are_written_as_chrono_would() {
+        for (y, m, d) in [
+            (2016, 8, 26),
+            (1, 1, 1),
+            (999, 12, 31),
+            (9999, 2, 3),
+            (-44, 3, 15),
+        ] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date");
+            assert_eq!(iso_date(date), date.format("%Y-%m-%d").to_string());
         }
     }
 }
