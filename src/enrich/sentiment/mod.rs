@@ -248,9 +248,9 @@ impl SentimentModel {
                 sent,
                 (a, b),
                 &mut x,
-                &mut |class, w| {
+                &mut |classes, w| {
                     if let Some(m) = model {
-                        m.add_cue(class, w, &mut l);
+                        m.add_cue(classes, w, &mut l);
                     }
                 },
             );
@@ -301,9 +301,11 @@ impl SentimentModel {
                 sent,
                 (a, b.min(sent.1)),
                 &mut x,
-                &mut |class, word| {
-                    let key = format!("{class}:{}", String::from_utf8_lossy(word));
-                    cues.push((key, w));
+                &mut |classes, word| {
+                    for class in classes {
+                        let key = format!("{class}:{}", String::from_utf8_lossy(word));
+                        cues.push((key, w));
+                    }
                 },
             );
             for (d, v) in dense.iter_mut().zip(x) {

@@ -55,12 +55,20 @@ const CUE_WINDOW: usize = 5;
 /// Classes, in weight-column order.
 pub const CLASSES: [&str; 3] = ["negative", "neutral", "positive"];
 
+/// Position classes of cue words (`L1:word` in the model file), in the order of
+/// [`CueWeights`].
+pub const CUE_CLASSES: [&str; 4] = ["L1", "L", "R1", "R"];
+
+/// Weights of one cue word: `[position class][sentiment class]`.
+type CueWeights = [[f32; 3]; CUE_CLASSES.len()];
+
 /// Learned weights.
 pub(crate) struct TargetModel {
     /// Dense weights, `[feature][class]`.
     dense: Vec<[f32; 3]>,
-    /// Cue-word weights by key `CLASS:word` (`L1:`, `L:`, `R1:`, `R:`, `C:`).
-    cues: FxMap<Box<[u8]>, [f32; 3]>,
+    /// Cue-word weights by word, for each position class (`L1:word`, `L:word`, ... in the
+    /// file): one look-up per context word.
+    cues: FxMap<Box<[u8]>, CueWeights>,
 }
 
 /// Squash a non-negative sum to 0..1.
@@ -89,8 +97,9 @@ fn is_breaker(lex: &Lexicon, t: &Token) -> bool {
 }
 
 /// Dense features of one mention (tokens `[a, b)` of the sentence `[s, e)`) into `x`, and
-/// its cue words (lowercase, with their position class: `L1`/`R1` the word right before/after the
-/// mention, `L`/`R` up to [`CUE_WINDOW`] words left/right) into `cue`.
+/// its cue words (lowercase, with their position classes: `L1`/`R1` the word right
+/// before/after the mention, `L`/`R` up to [`CUE_WINDOW`] words left/right, the adjacent
+/// words being both) into `cue`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn mention_features(
     lex: &Lexicon,
@@ -100,7 +109,7 @@ pub(crate) fn mention_features(
     (s, e): (usize, usize),
     (a, b): (usize, usize),
     x: &mut [f32; N_DENSE],
-    cue: &mut dyn FnMut(&'static str, &[u8]),
+    cue: &mut dyn FnMut(&'static [&'static str], &[u8]),
 ) {
     let sp = lex.special;
     // Clause around the mention: from after the last clause end / at the last breaker
@@ -223,18 +232,12 @@ pub(crate) fn mention_features(
     let rw = (b + CUE_WINDOW).min(e);
     for k in lw..a {
         if let Some(n) = word(k, &mut buf) {
-            cue(if k + 1 == a { "L1" } else { "L" }, &buf[..n]);
-            if k + 1 == a {
-                cue("L", &buf[..n]);
-            }
+            cue(if k + 1 == a { &["L1", "L"] } else { &["L"] }, &buf[..n]);
         }
     }
     for k in b..rw {
         if let Some(n) = word(k, &mut buf) {
-            cue(if k == b { "R1" } else { "R" }, &buf[..n]);
-            if k == b {
-                cue("R", &buf[..n]);
-            }
+            cue(if k == b { &["R1", "R"] } else { &["R"] }, &buf[..n]);
         }
     }
 }
@@ -278,8 +281,11 @@ impl TargetModel {
                     .filter(|v| v.is_finite())
                     .ok_or_else(|| err(n, format!("weight `{}` is not a number", f[c + 1])))?;
             }
-            if f[0].contains(':') {
-                m.cues.insert(f[0].as_bytes().into(), w);
+            if let Some((class, word)) = f[0].split_once(':') {
+                let Some(c) = CUE_CLASSES.iter().position(|&x| x == class) else {
+                    return Err(err(n, format!("unknown cue class `{class}`")));
+                };
+                m.cues.entry(word.as_bytes().into()).or_default()[c] = w;
             } else if let Some(k) = FEATURES.iter().position(|&x| x == f[0]) {
                 m.dense[k] = w;
             } else {
@@ -298,20 +304,18 @@ impl TargetModel {
         }
     }
 
-    /// Add the weights of a cue word.
+    /// Add the weights of a cue word in its position classes.
     #[inline]
-    pub fn add_cue(&self, class: &str, word: &[u8], logits: &mut [f32; 3]) {
-        let mut key = [0u8; 56];
-        let n = class.len() + 1 + word.len();
-        if n > key.len() {
+    pub fn add_cue(&self, classes: &[&str], word: &[u8], logits: &mut [f32; 3]) {
+        let Some(w) = self.cues.get(word) else {
             return;
-        }
-        key[..class.len()].copy_from_slice(class.as_bytes());
-        key[class.len()] = b':';
-        key[class.len() + 1..n].copy_from_slice(word);
-        if let Some(w) = self.cues.get(&key[..n]) {
-            for c in 0..3 {
-                logits[c] += w[c];
+        };
+        for class in classes {
+            let Some(c) = CUE_CLASSES.iter().position(|x| x == class) else {
+                continue;
+            };
+            for k in 0..3 {
+                logits[k] += w[c][k];
             }
         }
     }
