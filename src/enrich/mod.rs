@@ -341,8 +341,14 @@ impl Enricher {
             tags.push("ceasefire".into());
         }
         // One tag once, in first-seen order (lexicon and topic tags may coincide).
-        let mut seen = std::collections::HashSet::new();
-        tags.retain(|t| seen.insert(t.clone()));
+        let mut seen: Vec<String> = Vec::with_capacity(tags.len());
+        tags.retain(|t| {
+            let new = !seen.contains(t);
+            if new {
+                seen.push(t.clone());
+            }
+            new
+        });
         let targets = self.sentiment.targets(article);
         EnrichedRecord {
             schema: SCHEMA_ID.to_string(),

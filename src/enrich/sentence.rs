@@ -328,8 +328,14 @@ fn capitalised(w: &str) -> bool {
 }
 
 /// Strip a possessive ending.
-fn bare(w: &str) -> &str {
-    w.trim_end_matches("'s").trim_end_matches("’s")
+fn bare(mut w: &str) -> &str {
+    while let Some(x) = w.strip_suffix("'s") {
+        w = x;
+    }
+    while let Some(x) = w.strip_suffix("’s") {
+        w = x;
+    }
+    w
 }
 
 /// Could a capital at token `i` be acting (a metonym, "Moscow said") rather than a place?

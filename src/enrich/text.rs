@@ -133,8 +133,10 @@ fn full_stop_ends(text: &str, dot: usize, next: usize) -> bool {
         // "the U.S. and", "Sept. 12": a lower-case or digit continuation never starts a sentence.
         return false;
     }
-    let lower = last_piece.to_ascii_lowercase();
-    if ABBREVIATIONS.contains(&lower.as_str()) {
+    if ABBREVIATIONS
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(last_piece))
+    {
         // "Gen. Smith", "Sept. Meanwhile" (rare): keep together.
         return false;
     }
@@ -142,7 +144,9 @@ fn full_stop_ends(text: &str, dot: usize, next: usize) -> bool {
     let dotted = word.matches('.').count() >= 1 && word.len() <= 8 && is_initial;
     if is_initial || dotted {
         // "John F. Kennedy", "U.S. officials": split only when an obvious opener follows.
-        return SENTENCE_OPENERS.contains(&next_word.to_ascii_lowercase().as_str())
+        return SENTENCE_OPENERS
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(next_word))
             && word.contains('.');
     }
     true
