@@ -175,61 +175,64 @@ pub struct Word<'a> {
     pub text: &'a str,
 }
 
-/// Words (runs of letters, digits, and inner `-` `'` `.` as in "al-Nusra", "U.S.") of
-/// `text[start..end]`; punctuation is not a word but separates words.
+/// Words (runs of letters, digits, and inner `-` `'` `’` `.` as in "al-Nusra", "U.S.") of
+/// `text[start..end]`; punctuation is not a word but separates words. A final dot belongs to
+/// dotted abbreviations and one-letter words ("U.S.", "F."). ASCII bytes are classified
+/// without decoding.
 pub fn words<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<Word<'a>>) {
-    let seg = &text[start..end];
-    let b = seg.as_bytes();
-    // (is alphanumeric, width) of the char at byte i; ASCII without decoding.
-    let class = |i: usize| -> (char, bool, usize) {
+    let b = text.as_bytes();
+    // (is alphanumeric, width) of the char at byte i < end.
+    let class = |i: usize| -> (bool, usize) {
         let x = b[i];
         if x.is_ascii() {
-            (x as char, x.is_ascii_alphanumeric(), 1)
+            (x.is_ascii_alphanumeric(), 1)
         } else {
-            let c = seg[i..].chars().next().expect("char boundary");
-            (c, c.is_alphanumeric(), c.len_utf8())
+            let c = text[i..].chars().next().expect("char boundary");
+            (c.is_alphanumeric(), c.len_utf8())
         }
     };
-    let mut cur: Option<usize> = None;
-    let mut i = 0;
-    while i < b.len() {
-        let (c, alnum, width) = class(i);
-        let joins = matches!(c, '-' | '\'' | '’' | '.')
-            && cur.is_some()
-            && i + width < b.len()
-            && class(i + width).1;
-        if alnum || joins {
-            if cur.is_none() {
-                cur = Some(i);
-            }
+    let mut i = start;
+    while i < end {
+        let (alnum, width) = class(i);
+        if !alnum {
             i += width;
             continue;
         }
-        // A final dot belongs to one-letter abbreviations ("U.S.", "F.").
+        let s = i;
+        i += width;
+        // To the end of the word: letters and digits, and joiners with a letter or digit
+        // right after them.
+        while i < end {
+            let x = b[i];
+            if x.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let (alnum, width) = class(i);
+            if alnum {
+                i += width;
+                continue;
+            }
+            let joiner = matches!(x, b'-' | b'\'' | b'.') || text[i..].starts_with('’');
+            if joiner && i + width < end && class(i + width).0 {
+                i += width;
+                continue;
+            }
+            break;
+        }
         let mut stop = i;
-        if c == '.' {
-            if let Some(s) = cur {
-                let w = &seg[s..i];
-                if w.contains('.') || w.chars().count() == 1 {
-                    stop = i + 1;
-                }
+        if i < end && b[i] == b'.' {
+            let w = &text[s..i];
+            if w.contains('.') || w.chars().nth(1).is_none() {
+                stop = i + 1;
             }
         }
-        if let Some(s) = cur.take() {
-            out.push(Word {
-                start: start + s,
-                end: start + stop,
-                text: &text[start + s..start + stop],
-            });
-        }
-        i += width;
-    }
-    if let Some(s) = cur {
         out.push(Word {
-            start: start + s,
-            end,
-            text: &text[start + s..end],
+            start: s,
+            end: stop,
+            text: &text[s..stop],
         });
+        i = stop.max(i);
     }
 }
 
@@ -335,6 +338,82 @@ mod tests {
                 "The end?"
             ]
         );
+    }
+
+    /// The first implementation of [`words`], kept as its reference. Words (runs of letters, digits, and inner `-` `'` `.` as in "al-Nusra", "U.S.") of
+    /// `text[start..end]`; punctuation is not a word but separates words.
+    fn words_reference<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<Word<'a>>) {
+        let seg = &text[start..end];
+        let b = seg.as_bytes();
+        // (is alphanumeric, width) of the char at byte i; ASCII without decoding.
+        let class = |i: usize| -> (char, bool, usize) {
+            let x = b[i];
+            if x.is_ascii() {
+                (x as char, x.is_ascii_alphanumeric(), 1)
+            } else {
+                let c = seg[i..].chars().next().expect("char boundary");
+                (c, c.is_alphanumeric(), c.len_utf8())
+            }
+        };
+        let mut cur: Option<usize> = None;
+        let mut i = 0;
+        while i < b.len() {
+            let (c, alnum, width) = class(i);
+            let joins = matches!(c, '-' | '\'' | '’' | '.')
+                && cur.is_some()
+                && i + width < b.len()
+                && class(i + width).1;
+            if alnum || joins {
+                if cur.is_none() {
+                    cur = Some(i);
+                }
+                i += width;
+                continue;
+            }
+            // A final dot belongs to one-letter abbreviations ("U.S.", "F.").
+            let mut stop = i;
+            if c == '.' {
+                if let Some(s) = cur {
+                    let w = &seg[s..i];
+                    if w.contains('.') || w.chars().count() == 1 {
+                        stop = i + 1;
+                    }
+                }
+            }
+            if let Some(s) = cur.take() {
+                out.push(Word {
+                    start: start + s,
+                    end: start + stop,
+                    text: &text[start + s..start + stop],
+                });
+            }
+            i += width;
+        }
+        if let Some(s) = cur {
+            out.push(Word {
+                start: start + s,
+                end,
+                text: &text[start + s..end],
+            });
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_agree_with_the_reference(t in "([a-zA-Z0-9 .,'’\\-]|é|北|\\u{2019}|\\.){0,40}") {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            words(&t, 0, t.len(), &mut a);
+            words_reference(&t, 0, t.len(), &mut b);
+            proptest::prop_assert_eq!(a, b);
+            // And on an inner range of the text.
+            if let Some((lo, _)) = t.char_indices().nth(2) {
+                let hi = t.char_indices().rev().nth(2).map_or(t.len(), |(i, _)| i).max(lo);
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                words(&t, lo, hi, &mut a);
+                words_reference(&t, lo, hi, &mut b);
+                proptest::prop_assert_eq!(a, b);
+            }
+        }
     }
 
     #[test]
