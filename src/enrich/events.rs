@@ -232,8 +232,11 @@ pub fn segments(v: &View<'_>) -> Vec<usize> {
         && super::sentence::is_preposition(&v.toks[0].text.to_ascii_lowercase());
     for (i, slot) in seg.iter_mut().enumerate() {
         let g = v.gap_before(i);
-        let hard =
-            i > 0 && (g.contains([';', ':', '(', ')', '—', '“', '”', '"']) || g.contains(" - "));
+        // Most gaps are one space: no punctuation to look for.
+        let plain = g.len() <= 1 && g.bytes().all(|c| c == b' ');
+        let hard = i > 0
+            && !plain
+            && (g.contains([';', ':', '(', ')', '—', '“', '”', '"']) || g.contains(" - "));
         // "as" opens a clause before a subject ("as rebels surrendered"), not in "denounced as
         // an ugly crime" or "as a result".
         let subject_next = |k: usize| {
@@ -248,7 +251,7 @@ pub fn segments(v: &View<'_>) -> Vec<usize> {
             && v.toks[i - 1].entry.is_none()
             && v.toks[i - 1].is_reporting()
             && !v.toks[i].is("to");
-        let comma = i > 0 && closes_at_comma && g.contains(',');
+        let comma = i > 0 && closes_at_comma && !plain && g.contains(',');
         if i > 0 && (hard || opener || after_report || comma) {
             start = i;
             closes_at_comma = opener && !v.toks[i].is_any(&["but", "however", "meanwhile"]);
