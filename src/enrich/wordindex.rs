@@ -41,34 +41,66 @@ impl WordHash {
         self.0 = (self.0.rotate_left(5) ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(Self::K);
     }
 
-    /// The finished key: never 0 (the empty slot of the table).
+    /// The finished 32-bit key: odd, so never 0 (the empty entry of the table). Two words
+    /// with the same key share an entry (their candidates are merged), which only costs
+    /// comparisons.
     #[inline]
-    fn key(self) -> u64 {
+    fn key(self) -> u32 {
         let x = self.0 ^ (self.0 >> 29);
-        x.wrapping_mul(0xbf58_476d_1ce4_e5b9) | 1
+        (x.wrapping_mul(0xbf58_476d_1ce4_e5b9) >> 32) as u32 | 1
+    }
+
+    /// Where the key goes in a table or filter of `n` (a power of two) places.
+    #[inline]
+    fn place(key: u32, n: usize) -> usize {
+        (key >> 1) as usize & (n - 1)
     }
 }
 
-/// What is filed under one first word.
+/// What is filed under one first word, packed into 32 bits: the first candidate in
+/// `candidates` (bits 0..20), the number of candidates (bits 20..26; 0 when the automaton
+/// handles this word) and whether any of the patterns may match text whose first letter is
+/// lower case (bit 26).
 #[derive(Clone, Copy, Default)]
-struct Slot {
-    /// First candidate in `candidates`.
-    start: u32,
-    /// Number of candidates; 0 when the automaton handles this word.
-    len: u32,
-    /// Whether any of the patterns may match text whose first letter is lower case.
-    lower_ok: bool,
+struct Slot(u32);
+
+impl Slot {
+    const START_BITS: u32 = 20;
+    const LEN_BITS: u32 = 6;
+
+    fn new(start: usize, len: usize, lower_ok: bool) -> Option<Self> {
+        (start < 1 << Self::START_BITS && len < 1 << Self::LEN_BITS).then(|| {
+            Slot(
+                start as u32
+                    | (len as u32) << Self::START_BITS
+                    | u32::from(lower_ok) << (Self::START_BITS + Self::LEN_BITS),
+            )
+        })
+    }
+
+    fn start(self) -> usize {
+        (self.0 & ((1 << Self::START_BITS) - 1)) as usize
+    }
+
+    fn len(self) -> usize {
+        ((self.0 >> Self::START_BITS) & ((1 << Self::LEN_BITS) - 1)) as usize
+    }
+
+    fn lower_ok(self) -> bool {
+        self.0 >> (Self::START_BITS + Self::LEN_BITS) & 1 == 1
+    }
 }
 
 /// The first-word index over every pattern.
 pub(crate) struct WordIndex {
-    /// Bit per `key % FILTER_BITS` of every first word filed.
+    /// Bit per place of the key of every first word filed.
     filter: Vec<u64>,
     /// The same for first words of patterns that may match lower-case text: most words of a
     /// text are lower case, and most first words (of place names) are not.
     lower_filter: Vec<u64>,
-    /// Open-addressing table, key 0 = empty, capacity a power of two.
-    table: Vec<(u64, Slot)>,
+    /// Open-addressing table of (key, slot), key 0 = empty, capacity a power of two: 8 bytes
+    /// an entry, so it stays in the cache.
+    table: Vec<(u32, Slot)>,
     /// Pattern ids grouped per first word, longest pattern first.
     candidates: Vec<u32>,
     /// Pattern bytes (lower-cased) of pattern `id`: `bytes[offsets[id]..offsets[id + 1]]`.
@@ -114,9 +146,8 @@ impl WordIndex {
             bytes.extend_from_slice(p.as_bytes());
             offsets.push(bytes.len() as u32);
         }
-        // Group by first word (by hash: two words sharing a hash share a list, which only
-        // costs comparisons).
-        let mut groups: Vec<(u64, u32)> = patterns
+        // Group by the key of the first word.
+        let mut groups: Vec<(u32, u32)> = patterns
             .iter()
             .enumerate()
             .filter_map(|(id, p)| first_word(p).map(|w| (hash_of(w).key(), id as u32)))
@@ -124,39 +155,33 @@ impl WordIndex {
         groups.sort_by_key(|&(key, id)| (key, std::cmp::Reverse(patterns[id as usize].len())));
         let mut filter = vec![0u64; FILTER_BITS / 64];
         let mut lower_filter = vec![0u64; FILTER_BITS / 64];
-        let mut slots: Vec<(u64, Slot)> = Vec::new();
+        let mut slots: Vec<(u32, Slot)> = Vec::new();
         let mut candidates = Vec::new();
         let mut crowded = Vec::new();
         for group in groups.chunk_by(|a, b| a.0 == b.0) {
             let key = group[0].0;
-            let k = key as usize % FILTER_BITS;
+            let k = WordHash::place(key, FILTER_BITS);
             filter[k / 64] |= 1 << (k % 64);
             let lower = group.iter().any(|&(_, id)| lower_ok[id as usize]);
             if lower {
                 lower_filter[k / 64] |= 1 << (k % 64);
             }
-            let slot = if group.len() > MAX_DIRECT {
+            let (start, len) = if group.len() > MAX_DIRECT {
                 crowded.extend(group.iter().map(|&(_, id)| id));
-                Slot {
-                    start: 0,
-                    len: 0,
-                    lower_ok: lower,
-                }
+                (0, 0)
             } else {
-                let start = candidates.len() as u32;
+                let start = candidates.len();
                 candidates.extend(group.iter().map(|&(_, id)| id));
-                Slot {
-                    start,
-                    len: group.len() as u32,
-                    lower_ok: lower,
-                }
+                (start, group.len())
             };
+            let slot = Slot::new(start, len, lower)
+                .ok_or_else(|| format!("too many patterns to index ({})", patterns.len()))?;
             slots.push((key, slot));
         }
-        let capacity = (slots.len() * 2).next_power_of_two().max(16);
-        let mut table = vec![(0u64, Slot::default()); capacity];
+        let capacity = (slots.len() + slots.len() / 2).next_power_of_two().max(16);
+        let mut table = vec![(0u32, Slot::default()); capacity];
         for (key, slot) in slots {
-            let mut i = key as usize & (capacity - 1);
+            let mut i = WordHash::place(key, capacity);
             while table[i].0 != 0 {
                 i = (i + 1) & (capacity - 1);
             }
@@ -188,7 +213,7 @@ impl WordIndex {
 
     fn slot(&self, h: WordHash, lower: bool) -> Option<Slot> {
         let key = h.key();
-        let k = key as usize % FILTER_BITS;
+        let k = WordHash::place(key, FILTER_BITS);
         let filter = if lower {
             &self.lower_filter
         } else {
@@ -198,7 +223,7 @@ impl WordIndex {
             return None;
         }
         let mask = self.table.len() - 1;
-        let mut i = key as usize & mask;
+        let mut i = WordHash::place(key, self.table.len());
         loop {
             let (k, slot) = self.table[i];
             if k == key {
@@ -223,17 +248,17 @@ impl WordIndex {
         lower: bool,
     ) -> Option<(u32, usize)> {
         let slot = self.slot(h, lower)?;
-        if lower && !slot.lower_ok {
+        if lower && !slot.lower_ok() {
             return None;
         }
         let rest = &text.as_bytes()[start..];
-        if slot.len == 0 {
+        if slot.len() == 0 {
             let automaton = self.automaton.as_ref()?;
             let input = Input::new(text).range(start..).anchored(Anchored::Yes);
             let m = automaton.find(input)?;
             return Some((self.automaton_ids[m.pattern().as_usize()], m.end()));
         }
-        let ids = &self.candidates[slot.start as usize..(slot.start + slot.len) as usize];
+        let ids = &self.candidates[slot.start()..slot.start() + slot.len()];
         ids.iter().find_map(|&id| {
             let p = &self.bytes
                 [self.offsets[id as usize] as usize..self.offsets[id as usize + 1] as usize];
