@@ -4,6 +4,10 @@
 # peak RSS. Prints a table and one JSON line.
 #
 #   scripts/bench.sh [--articles N] [--partitions P] [--rate R] [--rate-seconds S] [--workers W]
+#                    [--worker-x KEY=VALUE]... [--quick true]
+#
+# --worker-x passes a librdkafka property to every worker (-X), to measure batching and
+# compression choices; --quick skips the exactly-once run and the kcat baseline.
 #
 # The corpus is read at run time (PARLEYWIRE_CORPUS, default ../shared/data/corpus/articles.jsonl);
 # it is never committed.
