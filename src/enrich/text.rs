@@ -56,7 +56,20 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
+    // Only `.` `!` `?` and line breaks can end a sentence: jump from one to the next.
+    let find_question =
+        |from: usize| memchr::memchr(b'?', &b[from..]).map_or(b.len(), |k| from + k);
+    let mut question = find_question(0);
     while i < b.len() {
+        if question < i {
+            question = find_question(i);
+        }
+        i = memchr::memchr3(b'.', b'!', b'\n', &b[i..])
+            .map_or(b.len(), |k| i + k)
+            .min(question);
+        if i >= b.len() {
+            break;
+        }
         let c = b[i];
         let mut cut = None;
         if c == b'\n' && (i + 1 < b.len() && b[i + 1] == b'\n' || line_is_heading(text, start, i)) {
@@ -285,6 +298,11 @@ pub fn quotes(text: &str) -> Vec<(usize, usize)> {
     let mut open: Option<usize> = None;
     let mut i = 0;
     while i < b.len() {
+        // Only `"`, the first byte of `“` `”` and line breaks matter.
+        match memchr::memchr3(b'"', 0xE2, b'\n', &b[i..]) {
+            Some(k) => i += k,
+            None => break,
+        }
         match b[i] {
             b'"' => match open.take() {
                 Some(s) => out.push((s, i + 1)),
