@@ -20,8 +20,32 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, 
 /// Candidate lists longer than this go to the automaton.
 const MAX_DIRECT: usize = 24;
 
-/// Bits of the first-word filter (64 KiB: stays in the cache).
-const FILTER_BITS: usize = 1 << 19;
+/// Bits of a first-word filter: 16 per word filed (about 5% false positives), at most 2^19
+/// (64 KiB). The filter of the words lower-case text can match is much smaller (a few
+/// thousand roles and trigger words) and stays in the first-level cache.
+fn filter_bits(words: usize) -> usize {
+    (words * 16).next_power_of_two().clamp(1 << 10, 1 << 19)
+}
+
+/// A bit set probed at [`WordHash::place`].
+struct Filter(Vec<u64>);
+
+impl Filter {
+    fn new(words: usize) -> Self {
+        Filter(vec![0; filter_bits(words) / 64])
+    }
+
+    fn insert(&mut self, key: u32) {
+        let k = WordHash::place(key, self.0.len() * 64);
+        self.0[k / 64] |= 1 << (k % 64);
+    }
+
+    #[inline]
+    fn may_contain(&self, key: u32) -> bool {
+        let k = WordHash::place(key, self.0.len() * 64);
+        self.0[k / 64] & (1 << (k % 64)) != 0
+    }
+}
 
 /// Hash of a first word, fed one ASCII-lower-cased byte at a time.
 #[derive(Clone, Copy)]
@@ -93,11 +117,11 @@ impl Slot {
 
 /// The first-word index over every pattern.
 pub(crate) struct WordIndex {
-    /// Bit per place of the key of every first word filed.
-    filter: Vec<u64>,
+    /// The key of every first word filed.
+    filter: Filter,
     /// The same for first words of patterns that may match lower-case text: most words of a
     /// text are lower case, and most first words (of place names) are not.
-    lower_filter: Vec<u64>,
+    lower_filter: Filter,
     /// Open-addressing table of (key, slot), key 0 = empty, capacity a power of two: 8 bytes
     /// an entry, so it stays in the cache.
     table: Vec<(u32, Slot)>,
@@ -153,18 +177,19 @@ impl WordIndex {
             .filter_map(|(id, p)| first_word(p).map(|w| (hash_of(w).key(), id as u32)))
             .collect();
         groups.sort_by_key(|&(key, id)| (key, std::cmp::Reverse(patterns[id as usize].len())));
-        let mut filter = vec![0u64; FILTER_BITS / 64];
-        let mut lower_filter = vec![0u64; FILTER_BITS / 64];
+        let lower_of = |group: &[(u32, u32)]| group.iter().any(|&(_, id)| lower_ok[id as usize]);
+        let by_word = || groups.chunk_by(|a, b| a.0 == b.0);
+        let mut filter = Filter::new(by_word().count());
+        let mut lower_filter = Filter::new(by_word().filter(|g| lower_of(g)).count());
         let mut slots: Vec<(u32, Slot)> = Vec::new();
         let mut candidates = Vec::new();
         let mut crowded = Vec::new();
-        for group in groups.chunk_by(|a, b| a.0 == b.0) {
+        for group in by_word() {
             let key = group[0].0;
-            let k = WordHash::place(key, FILTER_BITS);
-            filter[k / 64] |= 1 << (k % 64);
-            let lower = group.iter().any(|&(_, id)| lower_ok[id as usize]);
+            filter.insert(key);
+            let lower = lower_of(group);
             if lower {
-                lower_filter[k / 64] |= 1 << (k % 64);
+                lower_filter.insert(key);
             }
             let (start, len) = if group.len() > MAX_DIRECT {
                 crowded.extend(group.iter().map(|&(_, id)| id));
@@ -213,13 +238,12 @@ impl WordIndex {
 
     fn slot(&self, h: WordHash, lower: bool) -> Option<Slot> {
         let key = h.key();
-        let k = WordHash::place(key, FILTER_BITS);
         let filter = if lower {
             &self.lower_filter
         } else {
             &self.filter
         };
-        if filter[k / 64] & (1 << (k % 64)) == 0 {
+        if !filter.may_contain(key) {
             return None;
         }
         let mask = self.table.len() - 1;

@@ -148,7 +148,8 @@ pub(crate) fn mention_features(
     let (r3_p, r3_n) = pos_neg(&vals[b..(b + 3).min(e)]);
     let mut near = 0.0;
     for k in s..e {
-        if k >= a && k < b {
+        // Most words carry no valence: adding their zero would change nothing.
+        if (k >= a && k < b) || vals[k] == 0.0 {
             continue;
         }
         let d = if k < a { a - k } else { k + 1 - b };
