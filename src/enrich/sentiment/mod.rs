@@ -57,6 +57,8 @@ pub struct Analysis {
     vals: Vec<f32>,
     /// Sentences as token ranges.
     sents: Vec<(usize, usize)>,
+    /// Where the valenced, quoted and contrast words are, for mention features.
+    marks: target::Marks,
 }
 
 impl Analysis {
@@ -136,7 +138,13 @@ impl SentimentModel {
         for &(s, e) in &sents {
             vader::score_sentence(&self.lex, &toks[s..e], &mut vals[s..e]);
         }
-        Analysis { toks, vals, sents }
+        let marks = target::Marks::new(&self.lex, &toks, &vals);
+        Analysis {
+            toks,
+            vals,
+            sents,
+            marks,
+        }
     }
 
     /// Tone of a whole text: VADER's normalised sum of sentence valences (see
@@ -245,6 +253,7 @@ impl SentimentModel {
                 text,
                 &an.toks,
                 &an.vals,
+                &an.marks,
                 sent,
                 (a, b),
                 &mut x,
@@ -298,6 +307,7 @@ impl SentimentModel {
                 text,
                 &an.toks,
                 &an.vals,
+                &an.marks,
                 sent,
                 (a, b.min(sent.1)),
                 &mut x,

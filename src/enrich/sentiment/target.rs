@@ -71,6 +71,44 @@ pub(crate) struct TargetModel {
     cues: FxMap<Box<[u8]>, CueWeights>,
 }
 
+/// Where the words that matter to [`mention_features`] are in an analysed text, so that each
+/// mention reads them instead of its whole sentence (sentences of unpunctuated text can run
+/// to hundreds of words, and an actor to dozens of mentions).
+#[derive(Debug, Default)]
+pub(crate) struct Marks {
+    /// Tokens with a non-zero valence, in order.
+    valenced: Vec<usize>,
+    /// Tokens inside quotation marks, in order.
+    quoted: Vec<usize>,
+    /// Contrast words ("but", "however"), in order.
+    contrast: Vec<usize>,
+}
+
+impl Marks {
+    pub(crate) fn new(lex: &Lexicon, toks: &[Token], vals: &[f32]) -> Self {
+        let mut m = Marks::default();
+        for (k, (t, &v)) in toks.iter().zip(vals).enumerate() {
+            if v != 0.0 {
+                m.valenced.push(k);
+            }
+            if t.has(flag::IN_QUOTE) {
+                m.quoted.push(k);
+            }
+            if t.id != UNKNOWN && lex.info(t.id).contrast != 0.0 {
+                m.contrast.push(k);
+            }
+        }
+        m
+    }
+}
+
+/// The marked tokens in `[s, e)`.
+fn within(marks: &[usize], s: usize, e: usize) -> &[usize] {
+    let lo = marks.partition_point(|&k| k < s);
+    let hi = marks.partition_point(|&k| k < e);
+    &marks[lo..hi]
+}
+
 /// Squash a non-negative sum to 0..1.
 #[inline]
 fn sq(x: f32) -> f32 {
@@ -106,6 +144,7 @@ pub(crate) fn mention_features(
     text: &str,
     toks: &[Token],
     vals: &[f32],
+    marks: &Marks,
     (s, e): (usize, usize),
     (a, b): (usize, usize),
     x: &mut [f32; N_DENSE],
@@ -140,50 +179,46 @@ pub(crate) fn mention_features(
     if b > a && toks[b - 1].has(flag::CLAUSE_END) && c1 == e {
         c1 = b;
     }
-    let sent = &vals[s..e];
-    let (sent_p, sent_n) = pos_neg(sent);
+    // Zero valences add nothing to any of the sums below, so only valenced words are read
+    // (in text order, as a full pass would add them).
+    let valenced = within(&marks.valenced, s, e);
+    let (mut sent_p, mut sent_n) = (0.0f32, 0.0f32);
+    for &k in valenced {
+        let v = vals[k];
+        if v > 0.0 {
+            sent_p += v;
+        } else {
+            sent_n -= v;
+        }
+    }
     let (lc_p, lc_n) = pos_neg(&vals[c0..a]);
     let (rc_p, rc_n) = pos_neg(&vals[b..c1.max(b)]);
     let (l3_p, l3_n) = pos_neg(&vals[a.saturating_sub(3).max(s)..a]);
     let (r3_p, r3_n) = pos_neg(&vals[b..(b + 3).min(e)]);
     let mut near = 0.0;
-    for k in s..e {
-        // Most words carry no valence: adding their zero would change nothing.
-        if (k >= a && k < b) || vals[k] == 0.0 {
+    let mut quoted = 0.0;
+    let mut unquoted = 0.0;
+    for &k in valenced {
+        if toks[k].has(flag::IN_QUOTE) {
+            quoted += vals[k];
+        } else {
+            unquoted += vals[k];
+        }
+        if k >= a && k < b {
             continue;
         }
         let d = if k < a { a - k } else { k + 1 - b };
         near += vals[k] * 0.7f32.powi(d as i32 - 1);
     }
-    let mut quoted = 0.0;
-    let mut unquoted = 0.0;
-    let mut has_quote = false;
+    let has_quote = !within(&marks.quoted, s, e).is_empty();
+    let contrast = within(&marks.contrast, s, e);
+    let contrast_before = contrast.first().is_some_and(|&k| k < a);
+    let contrast_after = contrast.last().is_some_and(|&k| k >= b);
     let mut negated = false;
-    let mut contrast_after = false;
-    let mut contrast_before = false;
-    for k in s..e {
-        let t = &toks[k];
-        if t.has(flag::IN_QUOTE) {
-            has_quote = true;
-            quoted += vals[k];
-        } else {
-            unquoted += vals[k];
-        }
-        if t.id != UNKNOWN {
-            let w = lex.info(t.id);
-            if k >= c0 && k < c1 && w.negator != 0.0 {
-                negated = true;
-            }
-            if w.contrast != 0.0 {
-                if k < a {
-                    contrast_before = true;
-                } else if k >= b {
-                    contrast_after = true;
-                }
-            }
-        }
-        if k >= c0 && k < c1 && t.has(flag::NT) {
+    for t in &toks[c0..c1.max(c0)] {
+        if t.has(flag::NT) || (t.id != UNKNOWN && lex.info(t.id).negator != 0.0) {
             negated = true;
+            break;
         }
     }
     let is_say = |k: usize| toks[k].id == sp.said || toks[k].id == sp.says;
