@@ -30,7 +30,7 @@ pub(crate) mod flag {
 }
 
 /// One word of the text.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Token {
     /// Byte offsets of the stripped word in the text.
     pub b0: u32,
@@ -141,6 +141,325 @@ impl Trail {
 
 /// Tokenize `text` into `out` (cleared first), scoring each word against `lex`.
 pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
+    out.clear();
+    let bytes = text.as_bytes();
+    let mut cp = 0u32; // code points before byte `i`
+    let mut i = 0usize;
+    let mut newlines_before = 0u32;
+    // Lower-cased bytes of the current token, and the folded word: written before read, so
+    // they are not cleared per token.
+    let mut lower_buf = [0u8; 64];
+    let mut buf = [0u8; 48];
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Whitespace (ASCII, and NBSP U+00A0).
+        if b.is_ascii_whitespace() {
+            if b == b'\n' {
+                newlines_before += 1;
+            }
+            i += 1;
+            cp += 1;
+            continue;
+        }
+        if b == 0xC2 && bytes.get(i + 1) == Some(&0xA0) {
+            i += 2;
+            cp += 1;
+            continue;
+        }
+        // A raw whitespace-delimited token: [i, j). For ASCII tokens (most of them) the same
+        // pass folds case and notes the word's shape.
+        let start = i;
+        let start_cp = cp;
+        let mut j = i;
+        let mut cp_j = cp;
+        let mut ascii = true;
+        let mut shape = Shape::default();
+        while j < bytes.len() {
+            let c = bytes[j];
+            if c < 0x80 {
+                if c.is_ascii_whitespace() {
+                    break;
+                }
+                shape.add(c);
+                if let Some(slot) = lower_buf.get_mut(j - start) {
+                    *slot = c.to_ascii_lowercase();
+                }
+                cp_j += 1;
+            } else {
+                if c == 0xC2 && bytes.get(j + 1) == Some(&0xA0) {
+                    break;
+                }
+                ascii = false;
+                if c & 0xC0 != 0x80 {
+                    cp_j += 1;
+                }
+            }
+            j += 1;
+        }
+        let raw = &text[start..j];
+        // A paragraph break (blank line) before this token ends the previous sentence; so
+        // does a single line break before a word that does not start in lower case (a
+        // hard-wrapped line continues in lower case more often than not).
+        let starts_lower = || raw.chars().next().is_some_and(char::is_lowercase);
+        if newlines_before >= 2 || (newlines_before == 1 && !starts_lower()) {
+            if let Some(prev) = out.last_mut() {
+                // Not a period's end any more: the lower-case rule below must not undo it.
+                prev.flags = (prev.flags | flag::SENT_END) & !flag::PERIOD_END;
+            }
+        }
+        newlines_before = 0;
+        // Strip non-alphanumeric characters from both ends: byte offsets (w0, w1) into raw,
+        // code-point offsets (w0_cp, w1_cp).
+        let mut lead_quote = false;
+        let mut trail = Trail::default();
+        let (w0, w0_cp, w1, w1_cp) = if ascii {
+            let rb = raw.as_bytes();
+            let mut w0 = 0;
+            while w0 < rb.len() && !rb[w0].is_ascii_alphanumeric() {
+                lead_quote |= rb[w0] == b'"' || rb[w0] == b'\'';
+                w0 += 1;
+            }
+            let mut w1 = rb.len();
+            while w1 > w0 && !rb[w1 - 1].is_ascii_alphanumeric() {
+                trail.add(char::from(rb[w1 - 1]));
+                w1 -= 1;
+            }
+            (w0, w0 as u32, w1, w1 as u32)
+        } else {
+            let mut w0 = 0usize;
+            let mut w0_cp = 0u32;
+            for (k, c) in raw.char_indices() {
+                if c.is_alphanumeric() {
+                    w0 = k;
+                    break;
+                }
+                if is_quote(c) || c == '\'' || c == '‘' {
+                    lead_quote = true;
+                }
+                w0 = k + c.len_utf8();
+                w0_cp += 1;
+            }
+            let mut w1 = raw.len();
+            let mut w1_cp = cp_j - start_cp;
+            if w0 < raw.len() {
+                for c in raw[w0..].chars().rev() {
+                    if c.is_alphanumeric() {
+                        break;
+                    }
+                    trail.add(c);
+                    w1 -= c.len_utf8();
+                    w1_cp -= 1;
+                }
+            }
+            (w0, w0_cp, w1, w1_cp)
+        };
+        if w0 >= w1 {
+            // Pure punctuation: a dash or bracket ends the clause of the previous word,
+            // sentence punctuation its sentence; quotes open or close.
+            if let Some(prev) = out.last_mut() {
+                for c in raw.chars() {
+                    match c {
+                        '-' | '—' | '–' | ',' | ';' | ':' | '(' | ')' => {
+                            prev.flags |= flag::CLAUSE_END
+                        }
+                        '.' | '!' | '?' => prev.flags |= flag::SENT_END,
+                        _ => {}
+                    }
+                }
+                if raw.chars().any(is_quote) {
+                    prev.flags |= flag::QUOTE_CLOSE;
+                }
+            }
+            i = j;
+            cp = cp_j;
+            continue;
+        }
+        let word = &raw[w0..w1];
+        let folded = if ascii {
+            (w1 - w0 <= 48 && w1 <= lower_buf.len()).then(|| &lower_buf[w0..w1])
+        } else {
+            fold(word.as_bytes(), &mut buf)
+        };
+        let id = folded.map_or(UNKNOWN, |f| lex.id(f));
+        let mut flags = 0u16;
+        let Trail {
+            excl,
+            quest,
+            clause_end,
+            mut sent_end,
+            period,
+            quote: trail_quote,
+        } = trail;
+        if let Some(f) = folded {
+            if f.iter().any(|&c| c == b'\'') && f.windows(3).any(|w| w == b"n't") {
+                flags |= flag::NT;
+            }
+            if period && !sent_end {
+                // A period after an abbreviation or an initial does not end the sentence.
+                let abbrev =
+                    ABBREVIATIONS.contains(&f) || word.chars().count() == 1 || f.contains(&b'.');
+                if !abbrev {
+                    sent_end = true;
+                    flags |= flag::PERIOD_END;
+                }
+            }
+        } else if period {
+            sent_end = true;
+        }
+        if !ascii {
+            shape = Shape::default();
+            for c in word.chars() {
+                shape.add_char(c);
+            }
+        }
+        if !shape.lower && shape.letters >= 2 {
+            flags |= flag::UPPER;
+        }
+        if shape.first_upper == Some(true) {
+            flags |= flag::CAPITALISED;
+        }
+        if clause_end {
+            flags |= flag::CLAUSE_END;
+        }
+        if sent_end {
+            flags |= flag::SENT_END;
+        }
+        if lead_quote {
+            flags |= flag::QUOTE_OPEN;
+        }
+        if trail_quote {
+            flags |= flag::QUOTE_CLOSE;
+        }
+        let base = if id == UNKNOWN {
+            0.0
+        } else {
+            lex.info(id).valence.unwrap_or(0.0)
+        };
+        out.push(Token {
+            b0: (start + w0) as u32,
+            b1: (start + w1) as u32,
+            c0: start_cp + w0_cp,
+            c1: start_cp + w1_cp,
+            id,
+            base,
+            flags,
+            excl,
+            quest,
+        });
+        i = j;
+        cp = cp_j;
+    }
+    // "... the U.N. envoy": a period followed by a lower-case word ends no sentence.
+    for k in 1..out.len() {
+        if !out[k - 1].has(flag::PERIOD_END) || out[k].has(flag::CAPITALISED) {
+            continue;
+        }
+        let next_lower = text[out[k].b0 as usize..]
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase);
+        if next_lower {
+            out[k - 1].flags &= !(flag::SENT_END | flag::PERIOD_END);
+        }
+    }
+    if let Some(last) = out.last_mut() {
+        last.flags |= flag::SENT_END;
+    }
+    mark_phrases(lex, out);
+    mark_quotes(out);
+}
+
+/// Multi-word phrases of the lexicon: the phrase valence goes on its last word, the others
+/// are marked `IN_PHRASE` and carry none.
+fn mark_phrases(lex: &Lexicon, toks: &mut [Token]) {
+    if lex.phrases.is_empty() {
+        return;
+    }
+    let n = toks.len();
+    let mut i = 0;
+    while i < n {
+        let t = toks[i];
+        if t.id == UNKNOWN || !lex.info(t.id).phrase_start || t.has(flag::SENT_END) {
+            i += 1;
+            continue;
+        }
+        let mut matched = 0;
+        if i + 2 < n && !toks[i + 1].has(flag::SENT_END) {
+            if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, toks[i + 2].id]) {
+                toks[i + 2].base = v;
+                matched = 3;
+            }
+        }
+        if matched == 0 && i + 1 < n {
+            if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, UNKNOWN]) {
+                toks[i + 1].base = v;
+                matched = 2;
+            }
+        }
+        if matched > 0 {
+            for t in &mut toks[i..i + matched - 1] {
+                t.base = 0.0;
+                t.flags |= flag::IN_PHRASE;
+            }
+            i += matched;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Mark the words inside quotation marks. A quote never runs past a paragraph end.
+fn mark_quotes(toks: &mut [Token]) {
+    let mut open = false;
+    let mut start = 0;
+    for i in 0..toks.len() {
+        if toks[i].has(flag::QUOTE_OPEN) && !open {
+            open = true;
+            start = i;
+        }
+        if open {
+            toks[i].flags |= flag::IN_QUOTE;
+        }
+        if open && toks[i].has(flag::QUOTE_CLOSE) {
+            open = false;
+        }
+        // An unclosed quote over more than 80 words is a stray mark: undo it.
+        if open && i - start > 80 {
+            for t in &mut toks[start..=i] {
+                t.flags &= !flag::IN_QUOTE;
+            }
+            open = false;
+        }
+    }
+    if open {
+        for t in &mut toks[start..] {
+            t.flags &= !flag::IN_QUOTE;
+        }
+    }
+}
+
+/// Sentence ranges `[start, end)` of token indices.
+pub(crate) fn sentences(toks: &[Token]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut start = 0;
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < toks.len() {
+            let t = &toks[i];
+            i += 1;
+            if t.has(flag::SENT_END) {
+                let s = start;
+                start = i;
+                return Some((s, i));
+            }
+        }
+        None
+    })
+}
+
+#[cfg(test)]
+/// The implementation of [`tokenize`] before its speed work, kept as the reference its
+/// tests compare with.
+pub(crate) fn tokenize_reference(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
     out.clear();
     let bytes = text.as_bytes();
     let mut cp = 0u32; // code points before byte `i`
@@ -363,91 +682,4 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
     }
     mark_phrases(lex, out);
     mark_quotes(out);
-}
-
-/// Multi-word phrases of the lexicon: the phrase valence goes on its last word, the others
-/// are marked `IN_PHRASE` and carry none.
-fn mark_phrases(lex: &Lexicon, toks: &mut [Token]) {
-    if lex.phrases.is_empty() {
-        return;
-    }
-    let n = toks.len();
-    let mut i = 0;
-    while i < n {
-        let t = toks[i];
-        if t.id == UNKNOWN || !lex.info(t.id).phrase_start || t.has(flag::SENT_END) {
-            i += 1;
-            continue;
-        }
-        let mut matched = 0;
-        if i + 2 < n && !toks[i + 1].has(flag::SENT_END) {
-            if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, toks[i + 2].id]) {
-                toks[i + 2].base = v;
-                matched = 3;
-            }
-        }
-        if matched == 0 && i + 1 < n {
-            if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, UNKNOWN]) {
-                toks[i + 1].base = v;
-                matched = 2;
-            }
-        }
-        if matched > 0 {
-            for t in &mut toks[i..i + matched - 1] {
-                t.base = 0.0;
-                t.flags |= flag::IN_PHRASE;
-            }
-            i += matched;
-        } else {
-            i += 1;
-        }
-    }
-}
-
-/// Mark the words inside quotation marks. A quote never runs past a paragraph end.
-fn mark_quotes(toks: &mut [Token]) {
-    let mut open = false;
-    let mut start = 0;
-    for i in 0..toks.len() {
-        if toks[i].has(flag::QUOTE_OPEN) && !open {
-            open = true;
-            start = i;
-        }
-        if open {
-            toks[i].flags |= flag::IN_QUOTE;
-        }
-        if open && toks[i].has(flag::QUOTE_CLOSE) {
-            open = false;
-        }
-        // An unclosed quote over more than 80 words is a stray mark: undo it.
-        if open && i - start > 80 {
-            for t in &mut toks[start..=i] {
-                t.flags &= !flag::IN_QUOTE;
-            }
-            open = false;
-        }
-    }
-    if open {
-        for t in &mut toks[start..] {
-            t.flags &= !flag::IN_QUOTE;
-        }
-    }
-}
-
-/// Sentence ranges `[start, end)` of token indices.
-pub(crate) fn sentences(toks: &[Token]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut start = 0;
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < toks.len() {
-            let t = &toks[i];
-            i += 1;
-            if t.has(flag::SENT_END) {
-                let s = start;
-                start = i;
-                return Some((s, i));
-            }
-        }
-        None
-    })
 }
