@@ -9,12 +9,12 @@
 //! event.
 
 use super::lexicon::{EntryKind, Lexicon};
-use super::sentence::{ActorMention, View};
+use super::sentence::{ActorMention, View, Words};
 use super::time::TimeExpr;
 use super::triggers::Pos;
 
 /// Words that open a new clause.
-const CLAUSE_OPENERS: &[&str] = &[
+const CLAUSE_OPENERS: Words = Words::new(&[
     "while",
     "but",
     "whereas",
@@ -37,10 +37,10 @@ const CLAUSE_OPENERS: &[&str] = &[
     "meanwhile",
     "amid",
     "despite",
-];
+]);
 
 /// Determiners before a nominal reading.
-const DETERMINERS: &[&str] = &[
+const DETERMINERS: Words = Words::new(&[
     "the",
     "a",
     "an",
@@ -63,16 +63,16 @@ const DETERMINERS: &[&str] = &[
     "previous",
     "bilateral",
     "direct",
-];
+]);
 
-const BE: &[&str] = &[
+const BE: Words = Words::new(&[
     "is", "are", "was", "were", "been", "being", "be", "get", "got",
-];
-const NEGATORS: &[&str] = &[
+]);
+const NEGATORS: Words = Words::new(&[
     "not", "n't", "never", "no", "neither", "nor", "without", "cannot", "failed", "fails", "fail",
     "declined", "declines",
-];
-const HYPOTHETICAL: &[&str] = &[
+]);
+const HYPOTHETICAL: Words = Words::new(&[
     "would",
     "could",
     "might",
@@ -95,9 +95,9 @@ const HYPOTHETICAL: &[&str] = &[
     "wants",
     "seek",
     "seeks",
-];
-const CONDITIONAL: &[&str] = &["if", "unless", "whether"];
-const FUTURE: &[&str] = &[
+]);
+const CONDITIONAL: Words = Words::new(&["if", "unless", "whether"]);
+const FUTURE: Words = Words::new(&[
     "will",
     "'ll",
     "shall",
@@ -111,9 +111,9 @@ const FUTURE: &[&str] = &[
     "upcoming",
     "next",
     "tomorrow",
-];
+]);
 /// Pronouns that may stand for an acting party.
-const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i"];
+const PRONOUNS: Words = Words::new(&["he", "she", "they", "it", "we", "i"]);
 /// Prepositions whose object can be the target of an event.
 const TARGET_PREPS: &[&str] = &[
     "to", "with", "against", "from", "on", "toward", "towards", "into", "upon", "at",
@@ -241,11 +241,11 @@ pub fn segments(v: &View<'_>) -> Vec<usize> {
         // an ugly crime" or "as a result".
         let subject_next = |k: usize| {
             v.actor_at(k).is_some()
-                || v.toks.get(k).is_some_and(|w| w.is_any(PRONOUNS))
+                || v.toks.get(k).is_some_and(|w| w.is_in(&PRONOUNS))
                 || v.toks.get(k).is_some_and(|w| w.is("the")) && v.actor_at(k + 1).is_some()
         };
         let opener = v.toks[i].entry.is_none()
-            && v.toks[i].is_any(CLAUSE_OPENERS)
+            && v.toks[i].is_in(&CLAUSE_OPENERS)
             && (!v.toks[i].is("as") || subject_next(i + 1));
         let after_report = i > 0
             && v.toks[i - 1].entry.is_none()
@@ -387,7 +387,7 @@ fn is_passive(v: &View<'_>, t: usize) -> bool {
     while i > 0 {
         i -= 1;
         let p = &v.toks[i];
-        if p.is_any(BE) {
+        if p.is_in(&BE) {
             return true;
         }
         if !(p.text.ends_with("ly") || p.is_any(&["not", "also", "reportedly", "being", "been"])) {
@@ -411,12 +411,12 @@ fn nominal(lex: &Lexicon, v: &View<'_>, t: usize) -> bool {
         // "a Kerry-Lavrov meeting", "the US offer"
         let m = *m;
         if m.first > 0
-            && (v.toks[m.first - 1].is_any(DETERMINERS) || v.gap_before(m.first).trim() == "-")
+            && (v.toks[m.first - 1].is_in(&DETERMINERS) || v.gap_before(m.first).trim() == "-")
         {
             return true;
         }
     }
-    if p.is_any(DETERMINERS)
+    if p.is_in(&DETERMINERS)
         || v.possessive(t - 1)
         || matches!(p.entry, Some((EntryKind::Demonym(_), _)))
         || p.entry.is_none() && p.text.ends_with("-proposed")
@@ -426,9 +426,9 @@ fn nominal(lex: &Lexicon, v: &View<'_>, t: usize) -> bool {
     // Forms that are both: "-ing" is a verb after a form of "be", "-s" after a subject;
     // otherwise ("of fierce fighting", "sporadic clashes") a noun.
     let w = v.toks[t].text;
-    let subject_before = v.actor_at(t - 1).is_some() || p.is_any(PRONOUNS);
+    let subject_before = v.actor_at(t - 1).is_some() || p.is_in(&PRONOUNS);
     if w.ends_with("ing") {
-        return !(p.is_any(BE) || subject_before || p.text.ends_with("ly"));
+        return !(p.is_in(&BE) || subject_before || p.text.ends_with("ly"));
     }
     if w.ends_with('s') && !w.ends_with("ss") {
         return !subject_before;
@@ -438,10 +438,10 @@ fn nominal(lex: &Lexicon, v: &View<'_>, t: usize) -> bool {
     }
     // "an open-ended strike", "a general strike": determiner, adjective, noun.
     t >= 2
-        && v.toks[t - 2].is_any(DETERMINERS)
+        && v.toks[t - 2].is_in(&DETERMINERS)
         && p.entry.is_none()
         && p.text.chars().all(|c| c.is_lowercase() || c == '-')
-        && !p.is_any(BE)
+        && !p.is_in(&BE)
         && !p.is_any(&[
             "will", "would", "could", "can", "may", "must", "should", "to",
         ])
@@ -458,7 +458,7 @@ fn reading(lex: &Lexicon, v: &View<'_>, t: usize) -> Option<u32> {
     if t > 0
         && v.toks[t].text.ends_with("ed")
         && !v.toks[t].text.contains(' ')
-        && v.toks[t - 1].is_any(DETERMINERS)
+        && v.toks[t - 1].is_in(&DETERMINERS)
     {
         return None;
     }
@@ -803,7 +803,7 @@ pub fn extract(
                 }
                 if src_k.is_none() && !passive {
                     // A pronoun subject, or the reporter of "X said it had ...".
-                    let pron = (cs..t).rev().take(4).find(|&i| v.toks[i].is_any(PRONOUNS));
+                    let pron = (cs..t).rev().take(4).find(|&i| v.toks[i].is_in(&PRONOUNS));
                     if let Some(pi) = pron {
                         let pt = &v.toks[pi];
                         // "Japan said it had halted ...": "it" is a singular reporter, "they"
@@ -986,15 +986,15 @@ pub fn extract(
         let before = &v.toks[window.clone()];
         let clause_before = &v.toks[cs..t];
         let after_args = &v.toks[args_end.min(n)..(args_end + 4).min(ce.max(args_end)).min(n)];
-        d.negated = before.iter().any(|w| w.is_any(NEGATORS))
+        d.negated = before.iter().any(|w| w.is_in(&NEGATORS))
             || clause_before.iter().any(|w| w.is("neither"));
-        d.hypothetical = before.iter().any(|w| w.is_any(HYPOTHETICAL))
+        d.hypothetical = before.iter().any(|w| w.is_in(&HYPOTHETICAL))
             || pos == Pos::Noun
                 && clause_before
                     .iter()
                     .any(|w| w.is_any(&["would", "could", "might", "may"]))
-            || v.toks[cs].is_any(CONDITIONAL)
-            || clause_before.iter().any(|w| w.is_any(CONDITIONAL))
+            || v.toks[cs].is_in(&CONDITIONAL)
+            || clause_before.iter().any(|w| w.is_in(&CONDITIONAL))
             || (pos == Pos::Noun
                 && after_args.iter().any(|w| {
                     w.is_any(&["would", "could", "might", "may", "likely", "tentatively"])
@@ -1008,11 +1008,11 @@ pub fn extract(
         d.future = modal_scope
             .iter()
             .any(|w| w.is_any(&["will", "'ll", "shall"]))
-            || before.iter().any(|w| w.is_any(FUTURE))
+            || before.iter().any(|w| w.is_in(&FUTURE))
             || before
                 .windows(2)
                 .any(|w| w[0].is_any(&["going", "is", "are"]) && w[1].is("to"))
-            || (pos == Pos::Noun && after_args.iter().any(|w| w.is_any(FUTURE)));
+            || (pos == Pos::Noun && after_args.iter().any(|w| w.is_in(&FUTURE)));
         for (i, w) in v.toks[cs..ce].iter().enumerate() {
             let near = (cs + i).abs_diff(t) <= 4 || (cs + i >= args_end && cs + i < args_end + 3);
             if !near {
@@ -1157,7 +1157,7 @@ pub fn extract(
         });
         let reported_would = rep.is_some()
             && before.iter().any(|w| w.is_any(&["would", "will", "'ll"]))
-            && !clause_before.iter().any(|w| w.is_any(CONDITIONAL));
+            && !clause_before.iter().any(|w| w.is_in(&CONDITIONAL));
         if (promised && !d.hypothetical || reported_would) && !d.negated {
             d.derived = intent(trig.plover).or_else(|| threat(trig.plover));
         }

@@ -21,6 +21,48 @@ pub struct Tok<'a> {
     pub entry: Option<(EntryKind, u32)>,
 }
 
+/// A closed list of lower-case words (prepositions, pronouns, reporting verbs...) with a
+/// 256-bit signature of their lengths and first letters, so that testing a token against
+/// the list mostly costs one bit test instead of a comparison per word.
+#[derive(Clone, Copy)]
+pub struct Words {
+    /// The words.
+    pub list: &'static [&'static str],
+    /// Bit [`Words::bit`] of every word.
+    signature: [u64; 4],
+}
+
+impl Words {
+    /// The list and its signature (computed at compile time for constants).
+    pub const fn new(list: &'static [&'static str]) -> Self {
+        let mut signature = [0u64; 4];
+        let mut i = 0;
+        while i < list.len() {
+            let w = list[i].as_bytes();
+            let b = Self::bit(w.len(), if w.is_empty() { 0 } else { w[0] });
+            signature[b / 64] |= 1 << (b % 64);
+            i += 1;
+        }
+        Words { list, signature }
+    }
+
+    /// Signature bit of a word of `len` bytes starting with byte `first` (ASCII case
+    /// folded).
+    const fn bit(len: usize, first: u8) -> usize {
+        (len.wrapping_mul(37)
+            .wrapping_add(first.to_ascii_lowercase() as usize))
+            & 255
+    }
+
+    /// Could `word` (any case) be in the list?
+    #[inline]
+    pub fn may_contain(&self, word: &str) -> bool {
+        let first = word.as_bytes().first().copied().unwrap_or(0);
+        let b = Self::bit(word.len(), first);
+        self.signature[b / 64] & (1 << (b % 64)) != 0
+    }
+}
+
 impl Tok<'_> {
     /// Case-insensitive comparison with a lower-case word.
     pub fn is(&self, w: &str) -> bool {
@@ -30,6 +72,12 @@ impl Tok<'_> {
     /// Is it one of these lower-case words?
     pub fn is_any(&self, ws: &[&str]) -> bool {
         ws.iter().any(|w| self.is(w))
+    }
+
+    /// Is it one of the words of a closed list? Most words are ruled out by one bit test.
+    #[inline]
+    pub fn is_in(&self, ws: &Words) -> bool {
+        ws.may_contain(self.text) && self.is_any(ws.list)
     }
 
     /// Is it a reporting verb ("said", "told", "according")? Filtered by first letter and
@@ -42,7 +90,7 @@ impl Tok<'_> {
                 b[0].to_ascii_lowercase(),
                 b's' | b't' | b'a' | b'r' | b'c' | b'm' | b'n' | b'e'
             )
-            && self.is_any(REPORTING)
+            && self.is_in(&REPORTING)
     }
 
     /// The trigger index, for trigger hits.
@@ -107,7 +155,7 @@ pub struct QuantityMention {
 }
 
 /// Words that introduce reported speech.
-pub const REPORTING: &[&str] = &[
+pub const REPORTING: Words = Words::new(&[
     "said",
     "says",
     "say",
@@ -128,7 +176,7 @@ pub const REPORTING: &[&str] = &[
     "stressed",
     "confirmed",
     "according",
-];
+]);
 
 /// Prepositions after which a country or capital is a place, not an acting party.
 pub const LOCATIVE: &[&str] = &[
@@ -145,14 +193,14 @@ pub const LOCATIVE: &[&str] = &[
 ];
 
 /// Name particles inside personal names ("Khalid bin Mohammad", "Staffan de Mistura").
-const PARTICLES: &[&str] = &[
+const PARTICLES: Words = Words::new(&[
     "bin", "ibn", "al", "el", "de", "da", "di", "du", "van", "von", "der", "la", "le", "abu",
-];
+]);
 
 /// Words that are capitalised but never part of a name after a title.
-const NOT_NAMES: &[&str] = &[
+const NOT_NAMES: Words = Words::new(&[
     "on", "in", "at", "the", "said", "says", "told", "and", "but", "of", "for", "to", "with",
-];
+]);
 
 /// An annotated sentence.
 pub struct View<'a> {
@@ -637,7 +685,7 @@ fn inside_name(v: &View<'_>, i: usize) -> bool {
     let cap_plain = |k: usize| {
         v.toks
             .get(k)
-            .is_some_and(|t| t.entry.is_none() && capitalised(t.text) && !t.is_any(NOT_NAMES))
+            .is_some_and(|t| t.entry.is_none() && capitalised(t.text) && !t.is_in(&NOT_NAMES))
     };
     let prev_is_title = i > 0
         && matches!(
@@ -750,15 +798,15 @@ fn phrase(lex: &Lexicon, v: &View<'_>, i: usize, is_time: &[bool]) -> (Parts, us
             && nk.is_none()
             && capitalised(v.toks[next].text)
             && !is_time[next]
-            && !v.toks[next].is_any(NOT_NAMES)
+            && !v.toks[next].is_in(&NOT_NAMES)
         {
             let mut k = next;
             while k + 1 < n
                 && v.gap_before(k + 1).trim().is_empty()
                 && v.toks[k + 1].entry.is_none()
                 && !is_time[k + 1]
-                && (capitalised(v.toks[k + 1].text) && !v.toks[k + 1].is_any(NOT_NAMES)
-                    || v.toks[k + 1].is_any(PARTICLES)
+                && (capitalised(v.toks[k + 1].text) && !v.toks[k + 1].is_in(&NOT_NAMES)
+                    || v.toks[k + 1].is_in(&PARTICLES)
                         && v.toks.get(k + 2).is_some_and(|t| capitalised(t.text)))
                 && k - next < 4
             {
@@ -793,7 +841,7 @@ fn phrase(lex: &Lexicon, v: &View<'_>, i: usize, is_time: &[bool]) -> (Parts, us
                 && v.toks[k].entry.is_none()
                 && capitalised(v.toks[k].text)
                 && !is_time[k]
-                && !v.toks[k].is_any(NOT_NAMES)
+                && !v.toks[k].is_in(&NOT_NAMES)
                 && (k == next || v.gap_before(k).trim().is_empty())
                 && k - next < 4
             {
@@ -809,4 +857,66 @@ fn phrase(lex: &Lexicon, v: &View<'_>, i: usize, is_time: &[bool]) -> (Parts, us
         break;
     }
     (p, j + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIST: Words = Words::new(&["said", "told", "according", "a", "i"]);
+
+    #[test]
+    fn word_lists_never_rule_out_their_own_words() {
+        for w in ["said", "SAID", "Said", "told", "According", "a", "A", "I"] {
+            assert!(LIST.may_contain(w), "{w}");
+            let tok = Tok {
+                start: 0,
+                end: w.len(),
+                text: w,
+                entry: None,
+            };
+            assert!(tok.is_in(&LIST), "{w}");
+        }
+        for w in ["sad", "tolds", "accord", "", "b", "saidx"] {
+            let tok = Tok {
+                start: 0,
+                end: w.len(),
+                text: w,
+                entry: None,
+            };
+            assert!(!tok.is_in(&LIST), "{w}");
+        }
+    }
+
+    #[test]
+    fn the_signature_rules_out_most_other_words() {
+        let others = [
+            "the",
+            "government",
+            "talks",
+            "in",
+            "Geneva",
+            "on",
+            "Friday",
+            "with",
+            "minister",
+            "ceasefire",
+            "of",
+            "and",
+            "aid",
+            "to",
+            "for",
+            "rebels",
+            "by",
+            "agreed",
+            "was",
+            "an",
+        ];
+        let passed = others.iter().filter(|w| LIST.may_contain(w)).count();
+        assert!(
+            passed <= 3,
+            "{passed} of {} passed the signature",
+            others.len()
+        );
+    }
 }
