@@ -164,6 +164,7 @@ impl Enricher {
     ) -> TextResult {
         let quotes = text::quotes(t);
         let mut drafts = Vec::new();
+        let mut scratch = sentence::Scratch::default();
         for (i, s) in text::sentences(t).into_iter().enumerate() {
             let lo = hits.partition_point(|h| h.start < s.start);
             let hi = hits.partition_point(|h| h.start < s.end);
@@ -176,6 +177,7 @@ impl Enricher {
                 headline,
                 &hits[lo..hi],
                 &quotes,
+                &mut scratch,
             );
             // "he said" points at the last person who spoke, else the last person named.
             let he = reg.last_speaker.or(reg.last_person);

@@ -332,14 +332,19 @@ pub fn is_preposition(w: &str) -> bool {
 }
 
 /// Build the tokens of a sentence from the automaton hits and the words between them.
-pub fn tokens<'a>(text: &'a str, s: Sentence, hits: &[Hit], out: &mut Vec<Tok<'a>>) {
-    let mut words = Vec::with_capacity((s.end - s.start) / 5 + 4);
+pub fn tokens<'a>(
+    text: &'a str,
+    s: Sentence,
+    hits: &[Hit],
+    out: &mut Vec<Tok<'a>>,
+    words: &mut Vec<text::Word<'a>>,
+) {
     let mut pos = s.start;
     for h in hits.iter().filter(|h| h.start >= s.start && h.end <= s.end) {
         if h.start > pos {
             words.clear();
-            text::words(text, pos, h.start, &mut words);
-            push_words(text, &words, out);
+            text::words(text, pos, h.start, words);
+            push_words(text, words, out);
         }
         out.push(Tok {
             start: h.start,
@@ -351,8 +356,8 @@ pub fn tokens<'a>(text: &'a str, s: Sentence, hits: &[Hit], out: &mut Vec<Tok<'a
     }
     if pos < s.end {
         words.clear();
-        text::words(text, pos, s.end, &mut words);
-        push_words(text, &words, out);
+        text::words(text, pos, s.end, words);
+        push_words(text, words, out);
     }
 }
 
@@ -407,6 +412,19 @@ fn capital_acts(v: &View<'_>, i: usize) -> bool {
             && v.toks.get(i + 2).is_some_and(verbish)
 }
 
+/// Buffers [`annotate`] reuses from one sentence of a text to the next.
+#[derive(Default)]
+pub struct Scratch<'a> {
+    /// Plain words between dictionary hits.
+    words: Vec<text::Word<'a>>,
+    /// Word texts for the time and quantity readers.
+    word_texts: Vec<&'a str>,
+    /// Tokens inside a time expression.
+    is_time: Vec<bool>,
+    /// Tokens read as places.
+    is_place_tok: Vec<bool>,
+}
+
 /// Annotate a sentence: actor mentions (titles, nationality adjectives, appositions, short
 /// names), places, times, quantities. Mentions are recorded in the registry.
 #[allow(clippy::too_many_arguments)]
@@ -419,9 +437,10 @@ pub fn annotate<'a>(
     headline: bool,
     hits: &[Hit],
     quotes: &[(usize, usize)],
+    scratch: &mut Scratch<'a>,
 ) -> View<'a> {
     let mut toks = Vec::with_capacity((span.end - span.start) / 5 + 4);
-    tokens(text, span, hits, &mut toks);
+    tokens(text, span, hits, &mut toks, &mut scratch.words);
     let mut v = View {
         text,
         span,
@@ -439,26 +458,32 @@ pub fn annotate<'a>(
             .collect(),
     };
     let n = v.toks.len();
+    let Scratch {
+        word_texts: words,
+        is_time,
+        is_place_tok,
+        ..
+    } = scratch;
+
+    // Times and quantities first: a weekday or month is never a place or a name. They only
+    // serve events, so a sentence without a trigger skips them.
+    is_time.clear();
+    is_time.resize(n, false);
+    let has_trigger = v.toks.iter().any(|t| t.trigger().is_some());
     // Word texts for the time and quantity readers; "$500" keeps its currency sign.
-    let words: Vec<&str> = v
-        .toks
-        .iter()
-        .map(|t| {
+    words.clear();
+    if has_trigger {
+        words.extend(v.toks.iter().map(|t| {
             if t.start > 0 && text.as_bytes()[t.start - 1] == b'$' {
                 &text[t.start - 1..t.end]
             } else {
                 t.text
             }
-        })
-        .collect();
-
-    // Times and quantities first: a weekday or month is never a place or a name. They only
-    // serve events, so a sentence without a trigger skips them.
-    let mut is_time = vec![false; n];
-    let has_trigger = v.toks.iter().any(|t| t.trigger().is_some());
+        }));
+    }
     let mut i = if has_trigger { 0 } else { n };
     while i < n {
-        if let Some((expr, len)) = time::parse(&words, i) {
+        if let Some((expr, len)) = time::parse(words, i) {
             v.times.push(TimeMention {
                 first: i,
                 last: i + len,
@@ -470,7 +495,7 @@ pub fn annotate<'a>(
             i += len;
             continue;
         }
-        if let Some(q) = quantity::parse(&words, i) {
+        if let Some(q) = quantity::parse(words, i) {
             let last = q.last;
             let span = (v.toks[i].start, v.toks[last - 1].end);
             v.quantities.push(QuantityMention {
@@ -495,7 +520,8 @@ pub fn annotate<'a>(
         }
     }
     let mut place_country: Option<String> = None;
-    let mut is_place_tok = vec![false; n];
+    is_place_tok.clear();
+    is_place_tok.resize(n, false);
     for (i, &timed) in is_time.iter().enumerate() {
         let Some((kind, pattern)) = v.toks[i].entry else {
             continue;
@@ -568,7 +594,7 @@ pub fn annotate<'a>(
             i += 1;
             continue;
         }
-        let (parts, last) = phrase(lex, &v, i, &is_time);
+        let (parts, last) = phrase(lex, &v, i, is_time);
         let (s, e) = (v.toks[i].start, v.toks[last - 1].end);
         let e = if text[s..e].ends_with("'s") || text[s..e].ends_with("’s") {
             e - if text[s..e].ends_with("'s") { 2 } else { 4 }
