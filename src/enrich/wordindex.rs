@@ -15,7 +15,9 @@
 //! automaton over all 45,000 patterns that this replaces took most of the start-up time and,
 //! being tens of megabytes, missed the cache on nearly every step.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
 
 /// Candidate lists longer than this go to the automaton.
 const MAX_DIRECT: usize = 24;
@@ -220,6 +222,9 @@ impl WordIndex {
                     .match_kind(MatchKind::LeftmostLongest)
                     .start_kind(StartKind::Anchored)
                     .ascii_case_insensitive(true)
+                    // A few thousand patterns: a full DFA (one table step per byte) stays
+                    // small, and "the" alone reaches it on every occurrence.
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(crowded.iter().map(|&id| &patterns[id as usize]))
                     .map_err(|e| format!("cannot compile automaton: {e}"))?,
             )
