@@ -171,6 +171,33 @@ pub struct Draft {
     pub derived: Option<Recode>,
 }
 
+impl Draft {
+    /// A draft of trigger `trigger` at `trigger_span` in the clause `clause` (byte spans):
+    /// no parties, attachments or modality yet, confidence 0.
+    fn new(trigger: u32, trigger_span: (usize, usize), clause: (usize, usize)) -> Self {
+        Draft {
+            trigger,
+            trigger_span,
+            source: None,
+            target: None,
+            target_country: None,
+            participants: Vec::new(),
+            location: None,
+            time: None,
+            quantities: Vec::new(),
+            negated: false,
+            hypothetical: false,
+            future: false,
+            reported_by: None,
+            clause,
+            mode: None,
+            status: None,
+            confidence: 0.0,
+            derived: None,
+        }
+    }
+}
+
 /// A coding that replaces the trigger row's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Recode {
@@ -564,33 +591,24 @@ fn obligation(
     let _ = last_person;
     let (cs, ce) = clause(seg, m);
     let mut d = Draft {
-        trigger: demand,
-        trigger_span: (tok.start, tok.end),
         source: Some(speaker),
         target: Some(obliged),
-        target_country: None,
-        participants: Vec::new(),
-        location: None,
-        time: None,
-        quantities: Vec::new(),
-        negated: false,
-        hypothetical: false,
-        future: false,
         reported_by: reporters
             .iter()
             .rev()
             .find(|(_, r)| *r < m)
             .map(|(p, _)| *p),
-        clause: (v.toks[cs].start, v.toks[ce - 1].end),
-        mode: None,
-        status: None,
-        confidence: 0.0,
         derived: Some(Recode {
             plover: "REQUEST",
             cameo: "100",
             goldstein: -5.0,
             quad: 3,
         }),
+        ..Draft::new(
+            demand,
+            (tok.start, tok.end),
+            (v.toks[cs].start, v.toks[ce - 1].end),
+        )
     };
     if let Some(tm) = v.times.first() {
         d.time = Some((tm.expr, (v.toks[tm.first].start, v.toks[tm.last - 1].end)));
@@ -689,24 +707,13 @@ pub fn extract(
             trig.pos
         };
         let mut d = Draft {
-            trigger: ti,
-            trigger_span: (v.toks[t].start, v.toks[t].end),
-            source: None,
-            target: None,
-            target_country: None,
-            participants: Vec::new(),
-            location: None,
-            time: None,
-            quantities: Vec::new(),
-            negated: false,
-            hypothetical: false,
-            future: false,
             reported_by: rep.map(|r| r.0),
-            clause: (v.toks[cs].start, v.toks[ce - 1].end),
-            mode: None,
-            status: None,
             confidence: 0.5,
-            derived: None,
+            ..Draft::new(
+                ti,
+                (v.toks[t].start, v.toks[t].end),
+                (v.toks[cs].start, v.toks[ce - 1].end),
+            )
         };
         // Argument span end: where modality cues after a noun are looked for.
         let mut args_end = t + 1;
