@@ -243,26 +243,14 @@ impl SentimentModel {
             let Some((a, b)) = an.token_range(span) else {
                 continue;
             };
-            let sent = an.sentence_of(a);
-            let b = b.min(sent.1);
             n += 1;
             let mut l = [0.0f32; 3];
             let model = self.target.as_ref();
-            target::mention_features(
-                &self.lex,
-                text,
-                &an.toks,
-                &an.vals,
-                &an.marks,
-                sent,
-                (a, b),
-                &mut x,
-                &mut |classes, w| {
-                    if let Some(m) = model {
-                        m.add_cue(classes, w, &mut l);
-                    }
-                },
-            );
+            self.read_mention(an, text, (a, b), &mut x, &mut |classes, w| {
+                if let Some(m) = model {
+                    m.add_cue(classes, w, &mut l);
+                }
+            });
             match model {
                 Some(m) => m.add_logits(&x, &mut l),
                 // Without a model: clause tone.
@@ -286,6 +274,30 @@ impl SentimentModel {
         from_probabilities(target::softmax(logits))
     }
 
+    /// Features of the mention at tokens `[a, b)` of `an` into `x` and its cue words into
+    /// `cue` (the mention is cut at the end of the sentence it starts in).
+    fn read_mention(
+        &self,
+        an: &Analysis,
+        text: &str,
+        (a, b): (usize, usize),
+        x: &mut [f32; N_DENSE],
+        cue: &mut dyn FnMut(&'static [&'static str], &[u8]),
+    ) {
+        let sent = an.sentence_of(a);
+        target::mention_features(
+            &self.lex,
+            text,
+            &an.toks,
+            &an.vals,
+            &an.marks,
+            sent,
+            (a, b.min(sent.1)),
+            x,
+            cue,
+        );
+    }
+
     /// Features of the mentions (for training, `examples/train_target_sentiment.rs`): dense
     /// features averaged over mentions, and the cue words (`L:word`, `R1:word`, ...) with weight
     /// `1 / mentions` per occurrence.
@@ -300,24 +312,13 @@ impl SentimentModel {
         let ranges: Vec<_> = mentions.iter().filter_map(|&s| an.token_range(s)).collect();
         let w = 1.0 / ranges.len().max(1) as f32;
         let mut x = [0.0f32; N_DENSE];
-        for (a, b) in ranges {
-            let sent = an.sentence_of(a);
-            target::mention_features(
-                &self.lex,
-                text,
-                &an.toks,
-                &an.vals,
-                &an.marks,
-                sent,
-                (a, b.min(sent.1)),
-                &mut x,
-                &mut |classes, word| {
-                    for class in classes {
-                        let key = format!("{class}:{}", String::from_utf8_lossy(word));
-                        cues.push((key, w));
-                    }
-                },
-            );
+        for range in ranges {
+            self.read_mention(&an, text, range, &mut x, &mut |classes, word| {
+                for class in classes {
+                    let key = format!("{class}:{}", String::from_utf8_lossy(word));
+                    cues.push((key, w));
+                }
+            });
             for (d, v) in dense.iter_mut().zip(x) {
                 *d += v * w;
             }
