@@ -70,6 +70,58 @@ fn is_quote(c: char) -> bool {
     matches!(c, '"' | '“' | '”' | '«' | '»' | '„')
 }
 
+/// Byte classes for the tokenizer's ASCII path: one table look-up per byte says whether the
+/// byte ends a token and what kind of character it is.
+mod class {
+    /// ASCII whitespace: ends a token.
+    pub const SPACE: u8 = 1;
+    /// 0xC2, the first byte of U+00A0 NO-BREAK SPACE (which also ends a token).
+    pub const C2: u8 = 1 << 1;
+    /// Any byte of a non-ASCII character.
+    pub const WIDE: u8 = 1 << 2;
+    /// ASCII letter or digit.
+    pub const ALNUM: u8 = 1 << 3;
+    /// ASCII letter.
+    pub const ALPHA: u8 = 1 << 4;
+    /// ASCII lower-case letter.
+    pub const LOWER: u8 = 1 << 5;
+    /// `'`.
+    pub const APOSTROPHE: u8 = 1 << 6;
+
+    pub(super) const fn table() -> [u8; 256] {
+        let mut t = [0u8; 256];
+        let mut b = 0usize;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = if c >= 0x80 {
+                WIDE | if c == 0xC2 { C2 } else { 0 }
+            } else if c.is_ascii_whitespace() {
+                SPACE
+            } else if c.is_ascii_lowercase() {
+                ALNUM | ALPHA | LOWER
+            } else if c.is_ascii_alphabetic() {
+                ALNUM | ALPHA
+            } else if c.is_ascii_digit() {
+                ALNUM
+            } else if c == b'\'' {
+                APOSTROPHE
+            } else {
+                0
+            };
+            b += 1;
+        }
+        t
+    }
+}
+
+static CLASS: [u8; 256] = class::table();
+
+/// Whether U+00A0 NO-BREAK SPACE starts at byte `i`.
+#[inline]
+fn nbsp_at(bytes: &[u8], i: usize) -> bool {
+    bytes[i] == 0xC2 && bytes.get(i + 1) == Some(&0xA0)
+}
+
 /// Letters and case of a word.
 #[derive(Default)]
 struct Shape {
@@ -82,23 +134,19 @@ struct Shape {
 }
 
 impl Shape {
-    #[inline]
-    fn add(&mut self, c: u8) {
-        self.letters += u32::from(c.is_ascii_alphabetic());
-        self.lower |= c.is_ascii_lowercase();
-        if self.first_upper.is_none() && c.is_ascii_alphanumeric() {
-            self.first_upper = Some(c.is_ascii_uppercase());
+    /// The shape of a word with at least one alphanumeric character, any characters.
+    fn of_chars(word: &str) -> Shape {
+        let mut s = Shape::default();
+        for c in word.chars() {
+            if c.is_alphabetic() {
+                s.letters += 1;
+                s.lower |= c.is_lowercase();
+            }
+            if s.first_upper.is_none() && c.is_alphanumeric() {
+                s.first_upper = Some(c.is_uppercase());
+            }
         }
-    }
-
-    fn add_char(&mut self, c: char) {
-        if c.is_alphabetic() {
-            self.letters += 1;
-            self.lower |= c.is_lowercase();
-        }
-        if self.first_upper.is_none() && c.is_alphanumeric() {
-            self.first_upper = Some(c.is_uppercase());
-        }
+        s
     }
 }
 
@@ -139,6 +187,108 @@ impl Trail {
     }
 }
 
+/// A word stripped of the punctuation around it: byte offsets `w0..w1` and code-point
+/// offsets `w0_cp..w1_cp` within its raw token, with what the punctuation says.
+struct Stripped {
+    w0: usize,
+    w1: usize,
+    w0_cp: u32,
+    w1_cp: u32,
+    /// A quotation mark (or apostrophe) before the word.
+    lead_quote: bool,
+    trail: Trail,
+}
+
+/// Strip an ASCII token (`w0 == w1` when it has no letter or digit).
+#[inline]
+fn strip_ascii(rb: &[u8]) -> Stripped {
+    let mut lead_quote = false;
+    let mut trail = Trail::default();
+    let mut w0 = 0;
+    while w0 < rb.len() && CLASS[usize::from(rb[w0])] & class::ALNUM == 0 {
+        lead_quote |= rb[w0] == b'"' || rb[w0] == b'\'';
+        w0 += 1;
+    }
+    let mut w1 = rb.len();
+    while w1 > w0 && CLASS[usize::from(rb[w1 - 1])] & class::ALNUM == 0 {
+        trail.add(char::from(rb[w1 - 1]));
+        w1 -= 1;
+    }
+    Stripped {
+        w0,
+        w1,
+        w0_cp: w0 as u32,
+        w1_cp: w1 as u32,
+        lead_quote,
+        trail,
+    }
+}
+
+/// Strip a token with non-ASCII characters of `len_cp` code points.
+fn strip_chars(raw: &str, len_cp: u32) -> Stripped {
+    let mut lead_quote = false;
+    let mut trail = Trail::default();
+    let mut w0 = 0usize;
+    let mut w0_cp = 0u32;
+    for (k, c) in raw.char_indices() {
+        if c.is_alphanumeric() {
+            w0 = k;
+            break;
+        }
+        if is_quote(c) || c == '\'' || c == '‘' {
+            lead_quote = true;
+        }
+        w0 = k + c.len_utf8();
+        w0_cp += 1;
+    }
+    let mut w1 = raw.len();
+    let mut w1_cp = len_cp;
+    if w0 < raw.len() {
+        for c in raw[w0..].chars().rev() {
+            if c.is_alphanumeric() {
+                break;
+            }
+            trail.add(c);
+            w1 -= c.len_utf8();
+            w1_cp -= 1;
+        }
+    }
+    Stripped {
+        w0,
+        w1,
+        w0_cp,
+        w1_cp,
+        lead_quote,
+        trail,
+    }
+}
+
+/// Lower-case an ASCII word into `buf` and read its shape. The folded word is `None` when
+/// the word is longer than the buffer or ends more than 64 bytes into its token (the
+/// lexicon has no such word).
+#[inline]
+fn fold_ascii<'b>(word: &[u8], w1: usize, buf: &'b mut [u8; 48]) -> (Option<&'b [u8]>, Shape) {
+    let mut shape = Shape {
+        first_upper: word.first().map(u8::is_ascii_uppercase),
+        ..Shape::default()
+    };
+    for (d, &c) in buf.iter_mut().zip(word) {
+        let k = CLASS[usize::from(c)];
+        shape.letters += u32::from(k & class::ALPHA != 0);
+        shape.lower |= k & class::LOWER != 0;
+        *d = c.to_ascii_lowercase();
+    }
+    if word.len() > buf.len() {
+        for &c in &word[buf.len()..] {
+            let k = CLASS[usize::from(c)];
+            shape.letters += u32::from(k & class::ALPHA != 0);
+            shape.lower |= k & class::LOWER != 0;
+        }
+    }
+    let fits = word.len() <= buf.len() && w1 <= 64;
+    (fits.then(|| &buf[..word.len()]), shape)
+}
+
 /// Tokenize `text` into `out` (cleared first), scoring each word against `lex`.
 pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
     out.clear();
@@ -146,57 +296,41 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
     let mut cp = 0u32; // code points before byte `i`
     let mut i = 0usize;
     let mut newlines_before = 0u32;
-    // Lower-cased bytes of the current token, and the folded word: written before read, so
-    // they are not cleared per token.
-    let mut lower_buf = [0u8; 64];
+    // The folded word: written before read, so not cleared per token.
     let mut buf = [0u8; 48];
     while i < bytes.len() {
         let b = bytes[i];
         // Whitespace (ASCII, and NBSP U+00A0).
-        if b.is_ascii_whitespace() {
-            if b == b'\n' {
-                newlines_before += 1;
-            }
+        if CLASS[usize::from(b)] & class::SPACE != 0 {
+            newlines_before += u32::from(b == b'\n');
             i += 1;
             cp += 1;
             continue;
         }
-        if b == 0xC2 && bytes.get(i + 1) == Some(&0xA0) {
+        if nbsp_at(bytes, i) {
             i += 2;
             cp += 1;
             continue;
         }
-        // A raw whitespace-delimited token: [i, j). For ASCII tokens (most of them) the same
-        // pass folds case and notes the word's shape.
+        // A raw whitespace-delimited token: [i, j), with the classes of its bytes.
         let start = i;
-        let start_cp = cp;
         let mut j = i;
-        let mut cp_j = cp;
-        let mut ascii = true;
-        let mut shape = Shape::default();
+        let mut seen = 0u8;
         while j < bytes.len() {
-            let c = bytes[j];
-            if c < 0x80 {
-                if c.is_ascii_whitespace() {
-                    break;
-                }
-                shape.add(c);
-                if let Some(slot) = lower_buf.get_mut(j - start) {
-                    *slot = c.to_ascii_lowercase();
-                }
-                cp_j += 1;
-            } else {
-                if c == 0xC2 && bytes.get(j + 1) == Some(&0xA0) {
-                    break;
-                }
-                ascii = false;
-                if c & 0xC0 != 0x80 {
-                    cp_j += 1;
-                }
+            let k = CLASS[usize::from(bytes[j])];
+            if k & (class::SPACE | class::C2) != 0 && (k & class::SPACE != 0 || nbsp_at(bytes, j)) {
+                break;
             }
+            seen |= k;
             j += 1;
         }
+        let ascii = seen & class::WIDE == 0;
         let raw = &text[start..j];
+        let len_cp = if ascii {
+            raw.len() as u32
+        } else {
+            raw.bytes().filter(|&c| c & 0xC0 != 0x80).count() as u32
+        };
         // A paragraph break (blank line) before this token ends the previous sentence; so
         // does a single line break before a word that does not start in lower case (a
         // hard-wrapped line continues in lower case more often than not).
@@ -208,52 +342,14 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             }
         }
         newlines_before = 0;
-        // Strip non-alphanumeric characters from both ends: byte offsets (w0, w1) into raw,
-        // code-point offsets (w0_cp, w1_cp).
-        let mut lead_quote = false;
-        let mut trail = Trail::default();
-        let (w0, w0_cp, w1, w1_cp) = if ascii {
-            let rb = raw.as_bytes();
-            let mut w0 = 0;
-            while w0 < rb.len() && !rb[w0].is_ascii_alphanumeric() {
-                lead_quote |= rb[w0] == b'"' || rb[w0] == b'\'';
-                w0 += 1;
-            }
-            let mut w1 = rb.len();
-            while w1 > w0 && !rb[w1 - 1].is_ascii_alphanumeric() {
-                trail.add(char::from(rb[w1 - 1]));
-                w1 -= 1;
-            }
-            (w0, w0 as u32, w1, w1 as u32)
+        let s = if ascii {
+            strip_ascii(raw.as_bytes())
         } else {
-            let mut w0 = 0usize;
-            let mut w0_cp = 0u32;
-            for (k, c) in raw.char_indices() {
-                if c.is_alphanumeric() {
-                    w0 = k;
-                    break;
-                }
-                if is_quote(c) || c == '\'' || c == '‘' {
-                    lead_quote = true;
-                }
-                w0 = k + c.len_utf8();
-                w0_cp += 1;
-            }
-            let mut w1 = raw.len();
-            let mut w1_cp = cp_j - start_cp;
-            if w0 < raw.len() {
-                for c in raw[w0..].chars().rev() {
-                    if c.is_alphanumeric() {
-                        break;
-                    }
-                    trail.add(c);
-                    w1 -= c.len_utf8();
-                    w1_cp -= 1;
-                }
-            }
-            (w0, w0_cp, w1, w1_cp)
+            strip_chars(raw, len_cp)
         };
-        if w0 >= w1 {
+        i = j;
+        cp += len_cp;
+        if s.w0 >= s.w1 {
             // Pure punctuation: a dash or bracket ends the clause of the previous word,
             // sentence punctuation its sentence; quotes open or close.
             if let Some(prev) = out.last_mut() {
@@ -270,15 +366,13 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
                     prev.flags |= flag::QUOTE_CLOSE;
                 }
             }
-            i = j;
-            cp = cp_j;
             continue;
         }
-        let word = &raw[w0..w1];
-        let folded = if ascii {
-            (w1 - w0 <= 48 && w1 <= lower_buf.len()).then(|| &lower_buf[w0..w1])
+        let word = &raw[s.w0..s.w1];
+        let (folded, shape) = if ascii {
+            fold_ascii(word.as_bytes(), s.w1, &mut buf)
         } else {
-            fold(word.as_bytes(), &mut buf)
+            (fold(word.as_bytes(), &mut buf), Shape::of_chars(word))
         };
         let id = folded.map_or(UNKNOWN, |f| lex.id(f));
         let mut flags = 0u16;
@@ -289,15 +383,25 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             mut sent_end,
             period,
             quote: trail_quote,
-        } = trail;
+        } = s.trail;
         if let Some(f) = folded {
-            if f.contains(&b'\'') && f.windows(3).any(|w| w == b"n't") {
+            // An ASCII token without an apostrophe cannot fold to one.
+            let apostrophe = if ascii {
+                seen & class::APOSTROPHE != 0 && f.contains(&b'\'')
+            } else {
+                f.contains(&b'\'')
+            };
+            if apostrophe && f.windows(3).any(|w| w == b"n't") {
                 flags |= flag::NT;
             }
             if period && !sent_end {
                 // A period after an abbreviation or an initial does not end the sentence.
-                let abbrev =
-                    ABBREVIATIONS.contains(&f) || word.chars().count() == 1 || f.contains(&b'.');
+                let single = if ascii {
+                    word.len() == 1
+                } else {
+                    word.chars().nth(1).is_none()
+                };
+                let abbrev = single || ABBREVIATIONS.contains(&f) || f.contains(&b'.');
                 if !abbrev {
                     sent_end = true;
                     flags |= flag::PERIOD_END;
@@ -305,12 +409,6 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             }
         } else if period {
             sent_end = true;
-        }
-        if !ascii {
-            shape = Shape::default();
-            for c in word.chars() {
-                shape.add_char(c);
-            }
         }
         if !shape.lower && shape.letters >= 2 {
             flags |= flag::UPPER;
@@ -324,7 +422,7 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         if sent_end {
             flags |= flag::SENT_END;
         }
-        if lead_quote {
+        if s.lead_quote {
             flags |= flag::QUOTE_OPEN;
         }
         if trail_quote {
@@ -335,19 +433,18 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         } else {
             lex.info(id).valence.unwrap_or(0.0)
         };
+        let token_cp = cp - len_cp;
         out.push(Token {
-            b0: (start + w0) as u32,
-            b1: (start + w1) as u32,
-            c0: start_cp + w0_cp,
-            c1: start_cp + w1_cp,
+            b0: (start + s.w0) as u32,
+            b1: (start + s.w1) as u32,
+            c0: token_cp + s.w0_cp,
+            c1: token_cp + s.w1_cp,
             id,
             base,
             flags,
             excl,
             quest,
         });
-        i = j;
-        cp = cp_j;
     }
     // "... the U.N. envoy": a period followed by a lower-case word ends no sentence.
     for k in 1..out.len() {
@@ -454,4 +551,71 @@ pub(crate) fn sentences(toks: &[Token]) -> impl Iterator<Item = (usize, usize)> 
         }
         None
     })
+}
+
+#[cfg(test)]
+#[path = "text_reference.rs"]
+mod reference;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon() -> &'static Lexicon {
+        static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEX.get_or_init(|| Lexicon::new(&crate::dictionaries::embedded()).expect("lexicon"))
+    }
+
+    fn same(a: &[Token], b: &[Token]) -> bool {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(x, y)| {
+                (
+                    x.b0,
+                    x.b1,
+                    x.c0,
+                    x.c1,
+                    x.id,
+                    x.base.to_bits(),
+                    x.flags,
+                    x.excl,
+                    x.quest,
+                ) == (
+                    y.b0,
+                    y.b1,
+                    y.c0,
+                    y.c1,
+                    y.id,
+                    y.base.to_bits(),
+                    y.flags,
+                    y.excl,
+                    y.quest,
+                )
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+        #[test]
+        fn tokens_agree_with_the_reference(
+            t in "([a-zA-Z0-9 .,;:!?'\"()\n\t-]|é|É|北|\u{2019}|\u{201C}|\u{201D}|\u{00A0}|\u{2014}|\u{2026}|n't|Mr\\.|U\\.S\\.|not good|very){0,60}"
+        ) {
+            let lex = lexicon();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            tokenize(&t, lex, &mut a);
+            reference::tokenize(&t, lex, &mut b);
+            proptest::prop_assert!(same(&a, &b), "{:?}\n{:?}", a, b);
+        }
+
+        /// Long words: past the fold buffer and the 64-byte limit of the token.
+        #[test]
+        fn long_tokens_agree_with_the_reference(
+            t in "(\"{0,20}[a-zA-Z'.é]{30,80}[.!?\")]{0,3}[ \n]){1,4}"
+        ) {
+            let lex = lexicon();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            tokenize(&t, lex, &mut a);
+            reference::tokenize(&t, lex, &mut b);
+            proptest::prop_assert!(same(&a, &b), "{:?}\n{:?}", a, b);
+        }
+    }
 }
