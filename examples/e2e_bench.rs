@@ -2,8 +2,10 @@
 //!
 //! 1. Loads N articles (cycled from a JSON-lines corpus) into a fresh input topic.
 //! 2. Drains it from scratch with (a) a pass-through worker (same consumer/producer code,
-//!    enrichment off) and (b) the full worker; reports articles/s, MB/s, the ratio b/a and
-//!    the worker's peak RSS.
+//!    enrichment off; three runs, the median reported, as one run takes under a second) and
+//!    (b) the full worker; reports articles/s, MB/s, the ratio b/a, the worker's peak RSS,
+//!    and where the CPU went per article (the worker's own, and the rest of the machine's,
+//!    which is mostly the broker) while output was being appended.
 //! 3. Offers articles at a fixed rate to a running full worker and measures latency from
 //!    input append to output append (both topics use broker `LogAppendTime`).
 //!
@@ -39,6 +41,9 @@ struct Args {
     /// Only the throughput of pass-through and full worker, and latency (no exactly-once run,
     /// no kcat): for sweeping settings.
     quick: bool,
+    /// Pass-through drains to run (the median is reported): one takes well under a second,
+    /// so a single run moves with every hiccup of the machine.
+    passthrough_runs: usize,
 }
 
 fn parse_args() -> Args {
@@ -55,6 +60,7 @@ fn parse_args() -> Args {
         workers: 1,
         worker_x: Vec::new(),
         quick: false,
+        passthrough_runs: 3,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -71,6 +77,9 @@ fn parse_args() -> Args {
             "--workers" => a.workers = v.parse().expect("--workers N"),
             "--worker-x" => a.worker_x.push(v),
             "--quick" => a.quick = v.parse().expect("--quick true|false"),
+            "--passthrough-runs" => {
+                a.passthrough_runs = v.parse::<usize>().expect("--passthrough-runs N").max(1)
+            }
             other => panic!("unknown argument {other}"),
         }
         i += 2;
@@ -78,12 +87,16 @@ fn parse_args() -> Args {
     a
 }
 
+/// A topic or group name no earlier call returned (names made in the same millisecond
+/// differ by a counter).
 fn unique(prefix: &str) -> String {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis();
-    format!("bench-{prefix}-{}-{t}", std::process::id())
+    format!("bench-{prefix}-{}-{t}-{n}", std::process::id())
 }
 
 async fn create(brokers: &str, names: &[&str], partitions: i32) {
@@ -183,6 +196,62 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system) process `pid` has used, from `/proc/PID/stat`.
+fn process_cpu_s(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in brackets and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / clock_ticks()
+}
+
+/// CPU seconds the whole machine has spent busy (all but idle and iowait), from `/proc/stat`.
+fn machine_busy_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let Some(cpu) = stat.lines().find(|l| l.starts_with("cpu ")) else {
+        return 0.0;
+    };
+    let v: Vec<f64> = cpu
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user).
+    let busy: f64 = v
+        .iter()
+        .take(8)
+        .enumerate()
+        .filter(|&(i, _)| i != 3 && i != 4)
+        .map(|(_, x)| x)
+        .sum();
+    busy / clock_ticks()
+}
+
+/// Kernel clock ticks per second (`getconf CLK_TCK`; 100 on Linux unless configured
+/// otherwise).
+fn clock_ticks() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok())
+            .unwrap_or(100.0)
+    })
+}
+
+/// Where the CPU time of a drain went, per article, while output was being appended.
+#[derive(Clone, Copy, Default)]
+struct CpuPerArticle {
+    /// The worker processes, microseconds per article.
+    worker_us: f64,
+    /// Everything else on the machine (the broker above all), microseconds per article.
+    rest_us: f64,
+}
+
 fn start_worker(a: &Args, group: &str, input: &str, output: &str, passthrough: bool) -> Child {
     start_worker_with(a, group, input, output, passthrough, "at-least-once", 0)
 }
@@ -227,8 +296,10 @@ fn stop(mut child: Child) {
     let _ = child.wait();
 }
 
-/// Drain `input` (n messages) with fresh workers; returns (seconds from the first to the
-/// last output append, by broker LogAppendTime; peak RSS MB).
+/// Drain `input` (n messages) with fresh workers; returns the seconds from the first to the
+/// last output append (by broker LogAppendTime), the peak RSS in MB, and the CPU time per
+/// article from the first output seen to the last (so the workers' start-up and group join
+/// are left out).
 fn drain(
     a: &Args,
     input: &str,
@@ -236,24 +307,50 @@ fn drain(
     passthrough: bool,
     output: &str,
     guarantee: &str,
-) -> (f64, f64) {
+) -> (f64, f64, CpuPerArticle) {
     let group = unique("g");
     let workers: Vec<Child> = (0..a.workers)
         .map(|i| start_worker_with(a, &group, input, output, passthrough, guarantee, i))
         .collect();
     let deadline = Instant::now() + Duration::from_secs(600);
     let mut rss: f64 = 0.0;
-    while (sum_high_watermarks(&a.brokers, output, a.partitions) as usize) < n
-        && Instant::now() < deadline
-    {
+    let cpu = |workers: &[Child]| -> (f64, f64) {
+        let w = workers.iter().map(|c| process_cpu_s(c.id())).sum();
+        (w, machine_busy_s())
+    };
+    // (messages out, worker CPU s, machine busy s) when output was first seen.
+    let mut first: Option<(usize, f64, f64)> = None;
+    let mut done = 0usize;
+    while done < n && Instant::now() < deadline {
         for w in &workers {
             rss = rss.max(peak_rss_mb(w.id()));
         }
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(if first.is_none() {
+            20
+        } else {
+            200
+        }));
+        done = sum_high_watermarks(&a.brokers, output, a.partitions).max(0) as usize;
+        if first.is_none() && done > 0 {
+            let (w, m) = cpu(&workers);
+            first = Some((done, w, m));
+        }
     }
+    let (w_end, m_end) = cpu(&workers);
     for w in &workers {
         rss = rss.max(peak_rss_mb(w.id()));
     }
+    let per_article = match first {
+        Some((k, w0, m0)) if done > k => {
+            let arts = (done - k) as f64;
+            let worker = (w_end - w0).max(0.0);
+            CpuPerArticle {
+                worker_us: worker / arts * 1e6,
+                rest_us: (m_end - m0 - worker).max(0.0) / arts * 1e6,
+            }
+        }
+        _ => CpuPerArticle::default(),
+    };
     workers.into_iter().for_each(stop);
     let times: Vec<i64> = read_all(&a.brokers, output, a.partitions, n)
         .into_iter()
@@ -265,7 +362,7 @@ fn drain(
     );
     // One message's worth of time is added so tiny runs do not divide by zero.
     let secs = (max - min) as f64 / 1000.0 + (max - min) as f64 / 1000.0 / n.max(1) as f64 + 0.001;
-    (secs, rss)
+    (secs, rss, per_article)
 }
 
 /// Every message of `topic` (up to `want`): partition, offset, timestamp, payload.
@@ -407,27 +504,30 @@ fn main() {
         a.articles, a.partitions
     );
 
-    let out_pass = unique("pass");
+    let outs_pass: Vec<String> = (0..a.passthrough_runs).map(|_| unique("pass")).collect();
     let out_full = unique("full");
     let out_eos = unique("eos");
-    rt.block_on(create(
-        &a.brokers,
-        &[
-            &out_pass,
-            &out_full,
-            &out_eos,
-            &format!("{out_pass}.dlq"),
-            &format!("{out_full}.dlq"),
-            &format!("{out_eos}.dlq"),
-        ],
-        a.partitions,
-    ));
-    let (t_pass, rss_pass) = drain(&a, &input, a.articles, true, &out_pass, "at-least-once");
-    let (t_full, rss_full) = drain(&a, &input, a.articles, false, &out_full, "at-least-once");
+    let topics: Vec<String> = outs_pass
+        .iter()
+        .chain([&out_full, &out_eos])
+        .flat_map(|o| [o.clone(), format!("{o}.dlq")])
+        .collect();
+    let topic_refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+    rt.block_on(create(&a.brokers, &topic_refs, a.partitions));
+    // The median pass-through run by time (its RSS and CPU figures with it).
+    let mut pass_runs: Vec<(f64, f64, CpuPerArticle)> = outs_pass
+        .iter()
+        .map(|o| drain(&a, &input, a.articles, true, o, "at-least-once"))
+        .collect();
+    pass_runs.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let pass_times: Vec<f64> = pass_runs.iter().map(|r| r.0).collect();
+    let (t_pass, rss_pass, cpu_pass) = pass_runs[pass_runs.len() / 2];
+    let (t_full, rss_full, cpu_full) =
+        drain(&a, &input, a.articles, false, &out_full, "at-least-once");
     let (t_eos, kcat) = if a.quick {
         (f64::NAN, None)
     } else {
-        let (t_eos, _) = drain(&a, &input, a.articles, false, &out_eos, "exactly-once");
+        let (t_eos, _, _) = drain(&a, &input, a.articles, false, &out_eos, "exactly-once");
         (
             t_eos,
             kcat_copy(&a.brokers, &input, a.articles, a.partitions),
@@ -469,9 +569,17 @@ fn main() {
         }
     )
     .unwrap();
-    writeln!(out, "  pass-through worker : {pass_aps:>9.0} articles/s  {:>7.1} MB/s  peak RSS {rss_pass:.0} MB", mb / t_pass).unwrap();
+    writeln!(out, "  pass-through worker : {pass_aps:>9.0} articles/s  {:>7.1} MB/s  peak RSS {rss_pass:.0} MB  (median of {} runs: {})", mb / t_pass, pass_times.len(), pass_times.iter().map(|t| format!("{:.0}", a.articles as f64 / t)).collect::<Vec<_>>().join(", ")).unwrap();
     writeln!(out, "  full worker         : {full_aps:>9.0} articles/s  {:>7.1} MB/s  peak RSS {rss_full:.0} MB", mb / t_full).unwrap();
     writeln!(out, "  ratio full/pass     : {:>9.2}", full_aps / pass_aps).unwrap();
+    for (name, c) in [("pass-through", cpu_pass), ("full worker", cpu_full)] {
+        writeln!(
+            out,
+            "  CPU per article, {name:<12}: worker {:>5.0} us, rest of machine (broker) {:>4.0} us",
+            c.worker_us, c.rest_us
+        )
+        .unwrap();
+    }
     if !a.quick {
         let eos_aps = a.articles as f64 / t_eos;
         writeln!(out, "  full, exactly-once  : {eos_aps:>9.0} articles/s  {:>7.1} MB/s  ({:+.0}% vs at-least-once)", mb / t_eos, (eos_aps / full_aps - 1.0) * 100.0).unwrap();
@@ -499,6 +607,9 @@ fn main() {
         "passthrough_articles_per_s": pass_aps, "worker_articles_per_s": full_aps,
         "passthrough_mb_per_s": mb / t_pass, "worker_mb_per_s": mb / t_full,
         "ratio": full_aps / pass_aps,
+        "passthrough_runs_articles_per_s": pass_times.iter().map(|t| a.articles as f64 / t).collect::<Vec<_>>(),
+        "passthrough_cpu_us_per_article": {"worker": cpu_pass.worker_us, "rest": cpu_pass.rest_us},
+        "worker_cpu_us_per_article": {"worker": cpu_full.worker_us, "rest": cpu_full.rest_us},
         "exactly_once_articles_per_s": a.articles as f64 / t_eos,
         "kcat_articles_per_s": kcat.map(|t| a.articles as f64 / t),
         "p50_ms": p50, "p99_ms": p99, "latency_rate": a.rate, "latency_samples": lat.len(),

@@ -4,10 +4,13 @@
 # peak RSS. Prints a table and one JSON line.
 #
 #   scripts/bench.sh [--articles N] [--partitions P] [--rate R] [--rate-seconds S] [--workers W]
-#                    [--worker-x KEY=VALUE]... [--quick true]
+#                    [--worker-x KEY=VALUE]... [--quick true] [--passthrough-runs N]
 #
 # --worker-x passes a librdkafka property to every worker (-X), to measure batching and
-# compression choices; --quick skips the exactly-once run and the kcat baseline.
+# compression choices; --quick skips the exactly-once run and the kcat baseline;
+# --passthrough-runs (default 3) repeats the sub-second pass-through drain, median reported.
+# The table also gives the CPU time per article: the workers' own and the rest of the
+# machine's (mostly the broker), from /proc while output is being appended.
 #
 # The corpus is read at run time (PARLEYWIRE_CORPUS, default ../shared/data/corpus/articles.jsonl);
 # it is never committed.
