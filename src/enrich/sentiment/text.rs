@@ -134,6 +134,13 @@ struct Shape {
 }
 
 impl Shape {
+    /// Count an ASCII byte of [`CLASS`] `k`.
+    #[inline]
+    fn add_class(&mut self, k: u8) {
+        self.letters += u32::from(k & class::ALPHA != 0);
+        self.lower |= k & class::LOWER != 0;
+    }
+
     /// The shape of a word with at least one alphanumeric character, any characters.
     fn of_chars(word: &str) -> Shape {
         let mut s = Shape::default();
@@ -273,16 +280,12 @@ fn fold_ascii<'b>(word: &[u8], w1: usize, buf: &'b mut [u8; 48]) -> (Option<&'b 
         ..Shape::default()
     };
     for (d, &c) in buf.iter_mut().zip(word) {
-        let k = CLASS[usize::from(c)];
-        shape.letters += u32::from(k & class::ALPHA != 0);
-        shape.lower |= k & class::LOWER != 0;
+        shape.add_class(CLASS[usize::from(c)]);
         *d = c.to_ascii_lowercase();
     }
     if word.len() > buf.len() {
         for &c in &word[buf.len()..] {
-            let k = CLASS[usize::from(c)];
-            shape.letters += u32::from(k & class::ALPHA != 0);
-            shape.lower |= k & class::LOWER != 0;
+            shape.add_class(CLASS[usize::from(c)]);
         }
     }
     let fits = word.len() <= buf.len() && w1 <= 64;
@@ -347,6 +350,7 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         } else {
             strip_chars(raw, len_cp)
         };
+        let token_cp = cp;
         i = j;
         cp += len_cp;
         if s.w0 >= s.w1 {
@@ -386,21 +390,13 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         } = s.trail;
         if let Some(f) = folded {
             // An ASCII token without an apostrophe cannot fold to one.
-            let apostrophe = if ascii {
-                seen & class::APOSTROPHE != 0 && f.contains(&b'\'')
-            } else {
-                f.contains(&b'\'')
-            };
+            let apostrophe = (!ascii || seen & class::APOSTROPHE != 0) && f.contains(&b'\'');
             if apostrophe && f.windows(3).any(|w| w == b"n't") {
                 flags |= flag::NT;
             }
             if period && !sent_end {
                 // A period after an abbreviation or an initial does not end the sentence.
-                let single = if ascii {
-                    word.len() == 1
-                } else {
-                    word.chars().nth(1).is_none()
-                };
+                let single = word.chars().nth(1).is_none();
                 let abbrev = single || ABBREVIATIONS.contains(&f) || f.contains(&b'.');
                 if !abbrev {
                     sent_end = true;
@@ -433,7 +429,6 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         } else {
             lex.info(id).valence.unwrap_or(0.0)
         };
-        let token_cp = cp - len_cp;
         out.push(Token {
             b0: (start + s.w0) as u32,
             b1: (start + s.w1) as u32,
