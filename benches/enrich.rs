@@ -14,7 +14,7 @@
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use parleywire::article::Article;
+use parleywire::article::{decode, Article, DecodeLimits, InputFormat};
 use parleywire::enrich::{Context, Enricher};
 
 /// The allocator the `parleywire` binary uses.
@@ -43,21 +43,13 @@ fn corpus(env: &str, file: &str) -> Option<Vec<Article>> {
             return None;
         }
     };
-    let mut out = Vec::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-        out.push(Article {
-            id: s("id").unwrap_or_default(),
-            headline: s("headline").or_else(|| s("title")).unwrap_or_default(),
-            body: s("body").or_else(|| s("text")).unwrap_or_default(),
-            published_at: s("published_at").or_else(|| s("date")),
-            ..Article::default()
-        });
-    }
-    Some(out)
+    // Read as the worker reads a message (lines it would dead-letter are left out).
+    let limits = DecodeLimits::default();
+    Some(
+        text.lines()
+            .filter_map(|l| decode(l.as_bytes(), None, InputFormat::Json, &limits).ok())
+            .collect(),
+    )
 }
 
 fn bench(c: &mut Criterion) {

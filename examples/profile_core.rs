@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use parleywire::article::Article;
+use parleywire::article::{decode, Article, DecodeLimits, InputFormat};
 use parleywire::enrich::{Context, Enricher};
 
 #[global_allocator]
@@ -22,19 +22,11 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| "../shared/data/corpus/articles.jsonl".into());
     let passes: usize = args.next().map(|p| p.parse()).transpose()?.unwrap_or(3);
     let text = std::fs::read_to_string(&path)?;
+    // Read as the worker reads a message (lines it would dead-letter are left out).
+    let limits = DecodeLimits::default();
     let articles: Vec<Article> = text
         .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .map(|v| {
-            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-            Article {
-                id: s("id").unwrap_or_default(),
-                headline: s("headline").or_else(|| s("title")).unwrap_or_default(),
-                body: s("body").or_else(|| s("text")).unwrap_or_default(),
-                published_at: s("published_at").or_else(|| s("date")),
-                ..Article::default()
-            }
-        })
+        .filter_map(|l| decode(l.as_bytes(), None, InputFormat::Json, &limits).ok())
         .collect();
     let bytes: usize = articles
         .iter()
