@@ -80,17 +80,9 @@ impl Tok<'_> {
         ws.may_contain(self.text) && self.is_any(ws.list)
     }
 
-    /// Is it a reporting verb ("said", "told", "according")? Filtered by first letter and
-    /// length before the list is compared.
+    /// Is it a reporting verb ("said", "told", "according")?
     pub fn is_reporting(&self) -> bool {
-        let b = self.text.as_bytes();
-        b.len() >= 3
-            && b.len() <= 10
-            && matches!(
-                b[0].to_ascii_lowercase(),
-                b's' | b't' | b'a' | b'r' | b'c' | b'm' | b'n' | b'e'
-            )
-            && self.is_in(&REPORTING)
+        self.is_in(&REPORTING)
     }
 
     /// The trigger index, for trigger hits.
