@@ -282,7 +282,7 @@ impl SentimentModel {
         text: &str,
         (a, b): (usize, usize),
         x: &mut [f32; N_DENSE],
-        cue: &mut dyn FnMut(&'static [&'static str], &[u8]),
+        cue: &mut dyn FnMut(&'static [usize], &[u8]),
     ) {
         let sent = an.sentence_of(a);
         target::mention_features(
@@ -314,8 +314,12 @@ impl SentimentModel {
         let mut x = [0.0f32; N_DENSE];
         for range in ranges {
             self.read_mention(&an, text, range, &mut x, &mut |classes, word| {
-                for class in classes {
-                    let key = format!("{class}:{}", String::from_utf8_lossy(word));
+                for &class in classes {
+                    let key = format!(
+                        "{}:{}",
+                        target::CUE_CLASSES[class],
+                        String::from_utf8_lossy(word)
+                    );
                     cues.push((key, w));
                 }
             });

@@ -59,6 +59,13 @@ pub const CLASSES: [&str; 3] = ["negative", "neutral", "positive"];
 /// [`CueWeights`].
 pub const CUE_CLASSES: [&str; 4] = ["L1", "L", "R1", "R"];
 
+/// Indices into [`CUE_CLASSES`]: the word right before the mention, a word up to
+/// [`CUE_WINDOW`] before it, the word right after it, a word up to [`CUE_WINDOW`] after it.
+const L1: usize = 0;
+const L: usize = 1;
+const R1: usize = 2;
+const R: usize = 3;
+
 /// Weights of one cue word: `[position class][sentiment class]`.
 type CueWeights = [[f32; 3]; CUE_CLASSES.len()];
 
@@ -148,7 +155,7 @@ pub(crate) fn mention_features(
     (s, e): (usize, usize),
     (a, b): (usize, usize),
     x: &mut [f32; N_DENSE],
-    cue: &mut dyn FnMut(&'static [&'static str], &[u8]),
+    cue: &mut dyn FnMut(&'static [usize], &[u8]),
 ) {
     let sp = lex.special;
     // Clause around the mention: from after the last clause end / at the last breaker
@@ -268,12 +275,12 @@ pub(crate) fn mention_features(
     let rw = (b + CUE_WINDOW).min(e);
     for k in lw..a {
         if let Some(n) = word(k, &mut buf) {
-            cue(if k + 1 == a { &["L1", "L"] } else { &["L"] }, &buf[..n]);
+            cue(if k + 1 == a { &[L1, L] } else { &[L] }, &buf[..n]);
         }
     }
     for k in b..rw {
         if let Some(n) = word(k, &mut buf) {
-            cue(if k == b { &["R1", "R"] } else { &["R"] }, &buf[..n]);
+            cue(if k == b { &[R1, R] } else { &[R] }, &buf[..n]);
         }
     }
 }
@@ -340,16 +347,13 @@ impl TargetModel {
         }
     }
 
-    /// Add the weights of a cue word in its position classes.
+    /// Add the weights of a cue word in its position classes (indices into [`CUE_CLASSES`]).
     #[inline]
-    pub fn add_cue(&self, classes: &[&str], word: &[u8], logits: &mut [f32; 3]) {
+    pub fn add_cue(&self, classes: &[usize], word: &[u8], logits: &mut [f32; 3]) {
         let Some(w) = self.cues.get(word) else {
             return;
         };
-        for class in classes {
-            let Some(c) = CUE_CLASSES.iter().position(|x| x == class) else {
-                continue;
-            };
+        for &c in classes {
             for k in 0..3 {
                 logits[k] += w[c][k];
             }
