@@ -193,12 +193,7 @@ pub fn content_id(article: &Article) -> String {
     h.update(article.headline.as_bytes());
     h.update([0u8]);
     h.update(article.body.as_bytes());
-    let digest = h.finalize();
-    let mut id = String::from("sha256:");
-    for b in &digest[..16] {
-        id.push_str(&format!("{b:02x}"));
-    }
-    id
+    format!("sha256:{}", crate::enrich::hex(&h.finalize()[..16]))
 }
 
 fn decode_text(text: &str) -> Article {

@@ -585,8 +585,8 @@ fn span_digits(span: [usize; 2], buf: &mut [u8; 41]) -> &[u8] {
     &buf[..n]
 }
 
-/// Lower-case hexadecimal of `bytes`.
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hexadecimal of `bytes` (ids and content hashes).
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {

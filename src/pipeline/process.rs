@@ -7,7 +7,7 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 use crate::article::{decode, DecodeLimits, InputFormat};
-use crate::enrich::{Context, Enricher};
+use crate::enrich::{hex, Context, Enricher};
 use crate::record::{EventMessage, KafkaPosition, EVENT_SCHEMA_ID};
 
 /// What the shell needs to process one input message.
@@ -186,10 +186,6 @@ fn ce_time(published_at: Option<&str>, timestamp_ms: Option<i64>, processed_at: 
         }
     }
     processed_at.to_string()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
