@@ -405,16 +405,16 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
             Ok(article) => {
                 let record = enricher.enrich(&article, &ctx);
                 if args.pretty {
-                    serde_json::to_string_pretty(&record)
+                    serde_json::to_vec_pretty(&record).expect("records always serialize")
                 } else {
-                    serde_json::to_string(&record)
+                    record.to_json()
                 }
-                .expect("records always serialize")
             }
             Err(e) => serde_json::json!({"error": {"line": line, "reason": e.reason(), "message": e.to_string()}})
-                .to_string(),
+                .to_string()
+                .into_bytes(),
         };
-        out.write_all(json.as_bytes())?;
+        out.write_all(&json)?;
         out.write_all(b"\n")
     };
     let read_lines = |reader: &mut dyn BufRead,

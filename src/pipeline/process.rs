@@ -147,13 +147,13 @@ pub fn process(
             };
             events.push(Outgoing {
                 key: event.id.as_bytes().to_vec(),
-                payload: serde_json::to_vec(&msg).expect("event messages serialize"),
+                payload: msg.to_json(),
                 headers: headers(&event.id, CE_EVENT_TYPE),
             });
         }
     }
     let event_types = record.events.iter().map(|e| e.event_type.clone()).collect();
-    let payload = serde_json::to_vec(&record).expect("records serialize");
+    let payload = record.to_json();
     Outcome::Enriched {
         record: Outgoing {
             key: record.article.id.as_bytes().to_vec(),

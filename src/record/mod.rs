@@ -347,3 +347,5 @@ pub struct EventMessage {
     /// Dictionaries hash and worker, as on the article record.
     pub provenance: Provenance,
 }
+
+mod json;
