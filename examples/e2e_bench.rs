@@ -405,8 +405,15 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-/// Input (partition, offset) -> append time, and output append times with their input position.
-fn latencies(brokers: &str, input: &str, output: &str, partitions: i32, n: usize) -> Vec<f64> {
+/// Latency of every output: (input append time in ms since the epoch, output append time
+/// minus input append time in ms), in input order.
+fn latencies(
+    brokers: &str,
+    input: &str,
+    output: &str,
+    partitions: i32,
+    n: usize,
+) -> Vec<(i64, f64)> {
     let inputs: HashMap<(i32, i64), i64> = read_all(brokers, input, partitions, n)
         .into_iter()
         .map(|(p, o, t, _)| ((p, o), t))
@@ -417,12 +424,30 @@ fn latencies(brokers: &str, input: &str, output: &str, partitions: i32, n: usize
         let k = &v["provenance"]["kafka"];
         if let (Some(p), Some(o)) = (k["partition"].as_i64(), k["offset"].as_i64()) {
             if let Some(t_in) = inputs.get(&(p as i32, o)) {
-                lat.push((t_out - t_in) as f64);
+                lat.push((*t_in, (t_out - t_in) as f64));
             }
         }
     }
-    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    lat.sort_by_key(|&(t_in, _)| t_in);
     lat
+}
+
+/// Where the slowest 1% of outputs came from: how many distinct seconds of input (of all
+/// the seconds offered) hold them, and the worst latency. A p99 set by one stall (a pause
+/// of the broker or of the machine) shows as one or two seconds; a worker that falls
+/// behind shows as many.
+fn slow_seconds(lat: &[(i64, f64)], p99: f64) -> (usize, usize, f64) {
+    let second = |t: i64| t.div_euclid(1000);
+    let mut all: Vec<i64> = lat.iter().map(|&(t, _)| second(t)).collect();
+    all.dedup();
+    let mut slow: Vec<i64> = lat
+        .iter()
+        .filter(|&&(_, l)| l > p99)
+        .map(|&(t, _)| second(t))
+        .collect();
+    slow.dedup();
+    let worst = lat.iter().map(|&(_, l)| l).fold(0.0, f64::max);
+    (slow.len(), all.len(), worst)
 }
 
 fn kcat_copy(brokers: &str, input: &str, n: usize, partitions: i32) -> Option<f64> {
@@ -547,7 +572,9 @@ fn main() {
     std::thread::sleep(Duration::from_secs(6)); // join the group
     let n_lat = (a.rate * a.rate_seconds) as usize;
     rt.block_on(produce(&a.brokers, &lat_in, &corpus, n_lat, Some(a.rate)));
-    let lat = latencies(&a.brokers, &lat_in, &lat_out, a.partitions, n_lat);
+    let lat_timed = latencies(&a.brokers, &lat_in, &lat_out, a.partitions, n_lat);
+    let mut lat: Vec<f64> = lat_timed.iter().map(|&(_, l)| l).collect();
+    lat.sort_by(|a, b| a.total_cmp(b));
     let rss_lat = peak_rss_mb(worker.id());
     stop(worker);
 
@@ -594,9 +621,10 @@ fn main() {
             None => writeln!(out, "  kcat -C | kcat -P   : (kcat not installed)").unwrap(),
         }
     }
+    let (slow, seconds, worst) = slow_seconds(&lat_timed, p99);
     writeln!(
         out,
-        "  latency at {:.0}/s for {:.0} s: p50 {p50:.0} ms, p99 {p99:.0} ms ({} samples)",
+        "  latency at {:.0}/s for {:.0} s: p50 {p50:.0} ms, p99 {p99:.0} ms, max {worst:.0} ms ({} samples; the slowest 1% in {slow} of {seconds} seconds)",
         a.rate,
         a.rate_seconds,
         lat.len()
@@ -612,7 +640,8 @@ fn main() {
         "worker_cpu_us_per_article": {"worker": cpu_full.worker_us, "rest": cpu_full.rest_us},
         "exactly_once_articles_per_s": a.articles as f64 / t_eos,
         "kcat_articles_per_s": kcat.map(|t| a.articles as f64 / t),
-        "p50_ms": p50, "p99_ms": p99, "latency_rate": a.rate, "latency_samples": lat.len(),
+        "p50_ms": p50, "p99_ms": p99, "max_ms": worst, "latency_rate": a.rate, "latency_samples": lat.len(),
+        "slowest_percent_seconds": slow, "latency_seconds": seconds,
         "peak_rss_mb": peak, "worker_x": a.worker_x,
     });
     writeln!(out, "{json}").unwrap();
