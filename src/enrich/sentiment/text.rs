@@ -87,6 +87,8 @@ mod class {
     pub const LOWER: u8 = 1 << 5;
     /// `'`.
     pub const APOSTROPHE: u8 = 1 << 6;
+    /// ASCII upper-case letter: a word without one is its own lower-case form.
+    pub const UPPER: u8 = 1 << 7;
 
     pub(super) const fn table() -> [u8; 256] {
         let mut t = [0u8; 256];
@@ -100,7 +102,7 @@ mod class {
             } else if c.is_ascii_lowercase() {
                 ALNUM | ALPHA | LOWER
             } else if c.is_ascii_alphabetic() {
-                ALNUM | ALPHA
+                ALNUM | ALPHA | UPPER
             } else if c.is_ascii_digit() {
                 ALNUM
             } else if c == b'\'' {
@@ -125,7 +127,8 @@ fn nbsp_at(bytes: &[u8], i: usize) -> bool {
 /// Letters and case of a word.
 #[derive(Default)]
 struct Shape {
-    /// Alphabetic characters.
+    /// Alphabetic characters (for ASCII words, counted only when none is lower case: it
+    /// matters only then).
     letters: u32,
     /// Whether any is lower case.
     lower: bool,
@@ -134,13 +137,6 @@ struct Shape {
 }
 
 impl Shape {
-    /// Count an ASCII byte of [`CLASS`] `k`.
-    #[inline]
-    fn add_class(&mut self, k: u8) {
-        self.letters += u32::from(k & class::ALPHA != 0);
-        self.lower |= k & class::LOWER != 0;
-    }
-
     /// The shape of a word with at least one alphanumeric character, any characters.
     fn of_chars(word: &str) -> Shape {
         let mut s = Shape::default();
@@ -270,26 +266,40 @@ fn strip_chars(raw: &str, len_cp: u32) -> Stripped {
     }
 }
 
-/// Lower-case an ASCII word into `buf` and read its shape. The folded word is `None` when
-/// the word is longer than the buffer or ends more than 64 bytes into its token (the
-/// lexicon has no such word).
+/// The lower-case form of an ASCII word whose bytes have the [`CLASS`] bits `seen`, and
+/// its shape. Most words have no upper-case letter and are their own lower-case form; the
+/// others are folded into `buf`. The folded word is `None` when the word is longer than the
+/// buffer or ends more than 64 bytes into its token (the lexicon has no such word).
 #[inline]
-fn fold_ascii<'b>(word: &[u8], w1: usize, buf: &'b mut [u8; 48]) -> (Option<&'b [u8]>, Shape) {
-    let mut shape = Shape {
+fn fold_ascii<'b>(
+    word: &'b [u8],
+    seen: u8,
+    w1: usize,
+    buf: &'b mut [u8; 48],
+) -> (Option<&'b [u8]>, Shape) {
+    let lower = seen & class::LOWER != 0;
+    let shape = Shape {
+        // Only a word without lower-case letters needs the count (for `flag::UPPER`).
+        letters: if lower {
+            0
+        } else {
+            word.iter()
+                .filter(|&&c| CLASS[usize::from(c)] & class::ALPHA != 0)
+                .count() as u32
+        },
+        lower,
         first_upper: word.first().map(u8::is_ascii_uppercase),
-        ..Shape::default()
     };
+    if word.len() > buf.len() || w1 > 64 {
+        return (None, shape);
+    }
+    if seen & class::UPPER == 0 {
+        return (Some(word), shape);
+    }
     for (d, &c) in buf.iter_mut().zip(word) {
-        shape.add_class(CLASS[usize::from(c)]);
         *d = c.to_ascii_lowercase();
     }
-    if word.len() > buf.len() {
-        for &c in &word[buf.len()..] {
-            shape.add_class(CLASS[usize::from(c)]);
-        }
-    }
-    let fits = word.len() <= buf.len() && w1 <= 64;
-    (fits.then(|| &buf[..word.len()]), shape)
+    (Some(&buf[..word.len()]), shape)
 }
 
 /// Tokenize `text` into `out` (cleared first), scoring each word against `lex`.
@@ -374,7 +384,7 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         }
         let word = &raw[s.w0..s.w1];
         let (folded, shape) = if ascii {
-            fold_ascii(word.as_bytes(), s.w1, &mut buf)
+            fold_ascii(word.as_bytes(), seen, s.w1, &mut buf)
         } else {
             (fold(word.as_bytes(), &mut buf), Shape::of_chars(word))
         };
