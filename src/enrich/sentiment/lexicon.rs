@@ -1,6 +1,7 @@
 //! The compiled sentiment lexicon: every word the scorer knows (VADER valences, news
-//! additions, boosters, negators, contrast words, hedges, clause breakers) in one hash map
-//! built once, plus the multi-word phrases keyed by word ids.
+//! additions, boosters, negators, contrast words, hedges, clause breakers) in one look-up
+//! table built once, together with the cue words of the targeted model (one look-up per word
+//! of a text gives both), plus the multi-word phrases keyed by word ids.
 //!
 //! Files (all under `config/sentiment/`, formats in its README):
 //! `vader_lexicon.txt`, `news_lexicon.tsv`, `rules.tsv`.
@@ -115,11 +116,10 @@ pub(crate) struct Params {
 
 /// The compiled lexicon.
 pub(crate) struct Lexicon {
-    /// Lowercase word to id.
+    /// Lowercase word to id, while the lexicon is built.
     ids: FxMap<Box<[u8]>, u32>,
-    /// One bit per [`filter_key`] of a known word: most words of a text are not in the
-    /// lexicon, and this rejects most of them without hashing the whole word.
-    filter: Vec<u64>,
+    /// The same words for look-ups from text (see [`WordTable`]).
+    table: WordTable,
     /// Word facts, indexed by id.
     pub words: Vec<WordInfo>,
     /// Phrases of 2 or 3 word ids (the third `UNKNOWN` for 2-word phrases) to valence.
@@ -192,21 +192,169 @@ pub(crate) fn required<'a>(
         .ok_or_else(|| err(path, 0, "missing sentiment dictionary file"))
 }
 
-/// Bits of the known-word filter.
-const FILTER_BITS: usize = 1 << 16;
+/// Bytes of a word held in a [`Key`]: nearly every word of a text, and of the lexicon, is
+/// this short, and is compared as two machine words.
+pub(crate) const INLINE: usize = 16;
 
-/// Cheap key of a word for the filter: its length and three of its bytes.
-#[inline]
-fn filter_key(w: &[u8]) -> usize {
-    let n = w.len();
-    if n == 0 {
-        return 0;
+/// A lower-case word as the [`WordTable`] compares it: its first [`INLINE`] bytes as two
+/// little-endian words (zero past the word's end) and its length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key {
+    /// Bytes 0..8.
+    pub lo: u64,
+    /// Bytes 8..16.
+    pub hi: u64,
+    /// Length of the whole word in bytes.
+    pub len: usize,
+}
+
+impl Key {
+    /// The key of a lower-case word.
+    pub fn of(word: &[u8]) -> Key {
+        let mut b = [0u8; INLINE];
+        let n = word.len().min(INLINE);
+        b[..n].copy_from_slice(&word[..n]);
+        Key::from_padded(&b, word.len())
     }
-    let x = (n as u32).wrapping_mul(0x9E37_79B1)
-        ^ u32::from(w[0]).wrapping_mul(0x85EB_CA6B)
-        ^ u32::from(w[n - 1]).wrapping_mul(0xC2B2_AE35)
-        ^ u32::from(w[n / 2]).wrapping_mul(0x27D4_EB2F);
-    ((x ^ (x >> 16)) as usize) & (FILTER_BITS - 1)
+
+    /// The key of a word of `len` bytes whose first bytes `padded` holds (any bytes after
+    /// the word are ignored).
+    #[inline]
+    pub fn from_padded(padded: &[u8; INLINE], len: usize) -> Key {
+        let lo = u64::from_le_bytes(padded[..8].try_into().expect("8 bytes"));
+        let hi = u64::from_le_bytes(padded[8..].try_into().expect("8 bytes"));
+        Key::masked(lo, hi, len)
+    }
+
+    /// The key of a word of `len` bytes starting with the little-endian words `lo`, `hi`
+    /// (bytes past the word are cleared).
+    #[inline]
+    pub fn masked(lo: u64, hi: u64, len: usize) -> Key {
+        let keep = |bytes: usize| {
+            if bytes >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * bytes)) - 1
+            }
+        };
+        Key {
+            lo: lo & keep(len),
+            hi: hi & keep(len.saturating_sub(8)),
+            len,
+        }
+    }
+
+    /// The key of the `len` bytes at `at` in `bytes`, read as two machine words where 16
+    /// bytes are there to read.
+    #[inline]
+    pub fn at(bytes: &[u8], at: usize, len: usize) -> Key {
+        match bytes.get(at..at + INLINE) {
+            Some(b) => Key::masked(
+                u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
+                u64::from_le_bytes(b[8..].try_into().expect("8 bytes")),
+                len,
+            ),
+            None => Key::of(&bytes[at..at + len]),
+        }
+    }
+
+    #[inline]
+    fn hash(&self) -> u64 {
+        let h = (self.lo ^ (self.len as u64).rotate_left(40)).wrapping_mul(FX_K);
+        (h.rotate_left(23) ^ self.hi).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+}
+
+/// What the lexicon knows of a lower-case word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Known {
+    /// Word id, [`UNKNOWN`] for a word known only as a cue word.
+    pub id: u32,
+    /// Cue-word index of the targeted-sentiment model, [`NO_CUE`] if none.
+    pub cue: u32,
+}
+
+/// The word is no cue word.
+pub(crate) const NO_CUE: u32 = u32::MAX;
+
+impl Known {
+    /// A word the lexicon does not know.
+    pub const NONE: Known = Known {
+        id: UNKNOWN,
+        cue: NO_CUE,
+    };
+}
+
+/// The words of the lexicon and the cue words for look-ups from text: open addressing over
+/// a slot array four times the number of words, each slot holding a 32-bit hash tag and an
+/// entry index, so that a word not in the table (most words of a text) costs one hash of
+/// two machine words and usually one slot read, and a word in it one key comparison.
+#[derive(Default)]
+struct WordTable {
+    /// `(tag << 32) | (entry + 1)`, 0 for an empty slot.
+    slots: Vec<u64>,
+    /// `64 - log2(slots.len())`: the hash's top bits pick the first slot.
+    shift: u32,
+    /// Keys and what they stand for.
+    entries: Vec<(Key, Known)>,
+    /// The whole word of entries longer than [`INLINE`] bytes, by entry (empty otherwise).
+    long: Vec<Box<[u8]>>,
+}
+
+impl WordTable {
+    /// A table of `words` (lower case, distinct).
+    fn new(words: &[(&[u8], Known)]) -> WordTable {
+        let bits = (words.len().max(1) * 4)
+            .next_power_of_two()
+            .trailing_zeros();
+        let mut t = WordTable {
+            slots: vec![0; 1 << bits],
+            shift: 64 - bits,
+            entries: Vec::with_capacity(words.len()),
+            long: Vec::with_capacity(words.len()),
+        };
+        let mask = t.slots.len() - 1;
+        for &(w, known) in words {
+            let key = Key::of(w);
+            let h = key.hash();
+            let mut i = (h >> t.shift) as usize;
+            while t.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            t.slots[i] = (h << 32) | (t.entries.len() as u64 + 1);
+            t.entries.push((key, known));
+            t.long.push(if w.len() > INLINE {
+                w.into()
+            } else {
+                Box::default()
+            });
+        }
+        t
+    }
+
+    /// What the table knows of the word with `key`; `word` is the whole lower-case word
+    /// (read only when it is longer than [`INLINE`] bytes).
+    #[inline]
+    fn get(&self, key: Key, word: &[u8]) -> Known {
+        let h = key.hash();
+        let tag = h << 32;
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                return Known::NONE;
+            }
+            if s & !0xFFFF_FFFF == tag {
+                let e = (s & 0xFFFF_FFFF) as usize - 1;
+                let (k, known) = self.entries[e];
+                if k == key && (key.len <= INLINE || *self.long[e] == *word) {
+                    return known;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
 }
 
 impl Lexicon {
@@ -215,8 +363,6 @@ impl Lexicon {
         if let Some(&id) = self.ids.get(word.as_bytes()) {
             return id;
         }
-        let k = filter_key(word.as_bytes());
-        self.filter[k / 64] |= 1 << (k % 64);
         let id = self.words.len() as u32;
         self.words.push(WordInfo::default());
         self.ids.insert(word.as_bytes().into(), id);
@@ -226,11 +372,30 @@ impl Lexicon {
     /// Id of a lowercase word, `UNKNOWN` if the lexicon does not know it.
     #[inline]
     pub fn id(&self, lower: &[u8]) -> u32 {
-        let k = filter_key(lower);
-        if self.filter[k / 64] & (1 << (k % 64)) == 0 {
-            return UNKNOWN;
+        self.known(Key::of(lower), lower).id
+    }
+
+    /// What the lexicon knows of the lower-case `word` with `key` (`word` is read only
+    /// when it is longer than [`INLINE`] bytes).
+    #[inline]
+    pub fn known(&self, key: Key, word: &[u8]) -> Known {
+        self.table.get(key, word)
+    }
+
+    /// File the words into the look-up table, with the cue words of the targeted model
+    /// (`cues[k]` is cue `k`, lower case; a cue word need not be a word of the lexicon).
+    pub fn index(&mut self, cues: &[Box<[u8]>]) {
+        let mut all: FxMap<&[u8], Known> = FxMap::default();
+        for (w, &id) in &self.ids {
+            all.insert(w, Known { id, cue: NO_CUE });
         }
-        self.ids.get(lower).copied().unwrap_or(UNKNOWN)
+        for (k, w) in cues.iter().enumerate() {
+            all.entry(w).or_insert(Known::NONE).cue = k as u32;
+        }
+        let mut words: Vec<(&[u8], Known)> = all.into_iter().collect();
+        // Slot order depends on insertion order: keep it independent of hash-map order.
+        words.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        self.table = WordTable::new(&words);
     }
 
     /// Facts about word `id` (must not be `UNKNOWN`).
@@ -244,7 +409,7 @@ impl Lexicon {
     pub fn new(sources: &DictionarySources) -> Result<Self, DictionaryError> {
         let mut lex = Lexicon {
             ids: FxMap::default(),
-            filter: vec![0; FILTER_BITS / 64],
+            table: WordTable::default(),
             words: Vec::new(),
             phrases: FxMap::default(),
             special: Special {
@@ -382,6 +547,74 @@ impl Lexicon {
             only: lex.intern("only"),
             sort: lex.intern("sort"),
         };
+        lex.index(&[]);
         Ok(lex)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The embedded lexicon with a few cue words, among them some it does not know.
+    fn lexicon() -> &'static (Lexicon, Vec<Box<[u8]>>) {
+        static LEX: std::sync::OnceLock<(Lexicon, Vec<Box<[u8]>>)> = std::sync::OnceLock::new();
+        LEX.get_or_init(|| {
+            let mut lex = Lexicon::new(&crate::dictionaries::embedded()).expect("lexicon");
+            let cues: Vec<Box<[u8]>> = ["the", "said", "good", "counterproductively", "x"]
+                .iter()
+                .map(|w| w.as_bytes().into())
+                .collect();
+            lex.index(&cues);
+            (lex, cues)
+        })
+    }
+
+    /// What a plain map of the words and cue words says of `w`.
+    fn reference(lex: &Lexicon, cues: &[Box<[u8]>], w: &[u8]) -> Known {
+        Known {
+            id: lex.ids.get(w).copied().unwrap_or(UNKNOWN),
+            cue: cues
+                .iter()
+                .position(|c| **c == *w)
+                .map_or(NO_CUE, |k| k as u32),
+        }
+    }
+
+    #[test]
+    fn every_word_and_cue_word_is_found() {
+        let (lex, cues) = lexicon();
+        for w in lex.ids.keys().chain(cues) {
+            assert_eq!(lex.known(Key::of(w), w), reference(lex, cues, w));
+        }
+        assert_eq!(lex.known(Key::of(b"the"), b"the").id, UNKNOWN);
+        assert_ne!(lex.known(Key::of(b"the"), b"the").cue, NO_CUE);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Words near lexicon words (prefixes, extensions, long words sharing their first
+        /// 16 bytes), read from any place in a text: the table agrees with a map.
+        #[test]
+        fn table_agrees_with_a_map(
+            k in 0usize..10_000,
+            cut in 0usize..24,
+            tail in "[a-z']{0,20}",
+            before in "[a-z ]{0,20}",
+            after in "[a-z ]{0,20}",
+        ) {
+            let (lex, cues) = lexicon();
+            let mut words: Vec<&Box<[u8]>> = lex.ids.keys().collect();
+            words.sort();
+            let base = words[k % words.len()];
+            let mut w = base[..cut.min(base.len())].to_vec();
+            w.extend_from_slice(tail.as_bytes());
+            let text = [before.as_bytes(), &w, after.as_bytes()].concat();
+            let key = Key::at(&text, before.len(), w.len());
+            prop_assert_eq!(key, Key::of(&w));
+            prop_assert_eq!(lex.known(key, &w), reference(lex, cues, &w));
+        }
     }
 }

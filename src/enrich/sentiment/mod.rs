@@ -32,7 +32,7 @@ use super::{DictionaryError, DictionarySources};
 use crate::article::Article;
 use crate::record::{DocumentSentiment, Sentiment, Span, TargetSentiment};
 
-use lexicon::{data_lines, Lexicon};
+use lexicon::{data_lines, fold, Lexicon};
 use target::{TargetModel, N_DENSE};
 use text::Token;
 
@@ -88,9 +88,11 @@ impl Analysis {
 impl SentimentModel {
     /// Compile from dictionary sources (`sentiment/...` files).
     pub fn new(sources: &DictionarySources) -> Result<Self, DictionaryError> {
-        let lex = Lexicon::new(sources)?;
+        let mut lex = Lexicon::new(sources)?;
         let target = if sources.get("sentiment/target_model.tsv").is_some() {
-            Some(TargetModel::new(sources)?)
+            let m = TargetModel::new(sources)?;
+            lex.index(m.cue_words());
+            Some(m)
         } else {
             None
         };
@@ -221,20 +223,16 @@ impl SentimentModel {
         self.mention_sentiment_of(&self.analyze(text), text, mentions)
     }
 
-    /// [`Self::mention_sentiment`] on an analysed text (`an` must come from `text`).
+    /// [`Self::mention_sentiment`] on an analysed text (`an` must come from `text`; the
+    /// analysis holds all that is read of it).
     pub fn mention_sentiment_of(&self, an: &Analysis, text: &str, mentions: &[Span]) -> Sentiment {
-        self.mention_sentiment_toned(an, text, mentions, 0.0)
+        let _ = text;
+        self.mention_sentiment_toned(an, mentions, 0.0)
     }
 
     /// Sentiment toward the mentions, with the logits moved by `tone` (a document compound,
     /// already weighted) on the negative–positive axis.
-    fn mention_sentiment_toned(
-        &self,
-        an: &Analysis,
-        text: &str,
-        mentions: &[Span],
-        tone: f32,
-    ) -> Sentiment {
+    fn mention_sentiment_toned(&self, an: &Analysis, mentions: &[Span], tone: f32) -> Sentiment {
         let mut logits = [0.0f32; 3];
         let mut n = 0usize;
         let mut clause_sum = 0.0f32;
@@ -246,9 +244,9 @@ impl SentimentModel {
             n += 1;
             let mut l = [0.0f32; 3];
             let model = self.target.as_ref();
-            self.read_mention(an, text, (a, b), &mut x, &mut |classes, w| {
+            self.read_mention(an, (a, b), &mut x, |classes, k| {
                 if let Some(m) = model {
-                    m.add_cue(classes, w, &mut l);
+                    m.add_cue(classes, an.toks[k].cue, &mut l);
                 }
             });
             match model {
@@ -274,20 +272,18 @@ impl SentimentModel {
         from_probabilities(target::softmax(logits))
     }
 
-    /// Features of the mention at tokens `[a, b)` of `an` into `x` and its cue words into
-    /// `cue` (the mention is cut at the end of the sentence it starts in).
+    /// Features of the mention at tokens `[a, b)` of `an` into `x` and its cue words (token
+    /// indices) into `cue` (the mention is cut at the end of the sentence it starts in).
     fn read_mention(
         &self,
         an: &Analysis,
-        text: &str,
         (a, b): (usize, usize),
         x: &mut [f32; N_DENSE],
-        cue: &mut dyn FnMut(&'static [usize], &[u8]),
+        cue: impl FnMut(&'static [usize], usize),
     ) {
         let sent = an.sentence_of(a);
         target::mention_features(
             &self.lex,
-            text,
             &an.toks,
             &an.vals,
             &an.marks,
@@ -312,8 +308,15 @@ impl SentimentModel {
         let ranges: Vec<_> = mentions.iter().filter_map(|&s| an.token_range(s)).collect();
         let w = 1.0 / ranges.len().max(1) as f32;
         let mut x = [0.0f32; N_DENSE];
+        let mut buf = [0u8; 48];
         for range in ranges {
-            self.read_mention(&an, text, range, &mut x, &mut |classes, word| {
+            self.read_mention(&an, range, &mut x, |classes, k| {
+                // The word as the lexicon files cue words: folded, if it fits.
+                let t = &an.toks[k];
+                let Some(word) = fold(&text.as_bytes()[t.b0 as usize..t.b1 as usize], &mut buf)
+                else {
+                    return;
+                };
                 for &class in classes {
                     let key = format!(
                         "{}:{}",
@@ -385,7 +388,7 @@ impl SentimentModel {
                     }
                 }
                 let sentiment = match &an {
-                    Some(an) => self.mention_sentiment_toned(an, body, &mentions, tone),
+                    Some(an) => self.mention_sentiment_toned(an, &mentions, tone),
                     None => Sentiment::neutral(),
                 };
                 TargetSentiment {

@@ -10,7 +10,7 @@
 // Index loops read closer to the rules they implement than iterator chains.
 #![allow(clippy::needless_range_loop)]
 
-use super::lexicon::{fold, required, FxMap, Lexicon, UNKNOWN};
+use super::lexicon::{required, FxMap, Lexicon, UNKNOWN};
 use super::text::{flag, Token};
 use super::vader::normalize;
 use crate::enrich::{DictionaryError, DictionarySources};
@@ -73,9 +73,12 @@ type CueWeights = [[f32; 3]; CUE_CLASSES.len()];
 pub(crate) struct TargetModel {
     /// Dense weights, `[feature][class]`.
     dense: Vec<[f32; 3]>,
-    /// Cue-word weights by word, for each position class (`L1:word`, `L:word`, ... in the
-    /// file): one look-up per context word.
-    cues: FxMap<Box<[u8]>, CueWeights>,
+    /// The cue words (`L1:word`, `L:word`, ... in the file), each once: the lexicon files
+    /// them with its words, so that a token carries its cue index from the one look-up of
+    /// its word.
+    cue_words: Vec<Box<[u8]>>,
+    /// Weights of each cue word for each position class, by cue index.
+    cue_weights: Vec<CueWeights>,
 }
 
 /// Where the words that matter to [`mention_features`] are in an analysed text, so that each
@@ -142,20 +145,19 @@ fn is_breaker(lex: &Lexicon, t: &Token) -> bool {
 }
 
 /// Dense features of one mention (tokens `[a, b)` of the sentence `[s, e)`) into `x`, and
-/// its cue words (lowercase, with their position classes: `L1`/`R1` the word right
+/// its cue words (token indices, with their position classes: `L1`/`R1` the word right
 /// before/after the mention, `L`/`R` up to [`CUE_WINDOW`] words left/right, the adjacent
 /// words being both) into `cue`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn mention_features(
     lex: &Lexicon,
-    text: &str,
     toks: &[Token],
     vals: &[f32],
     marks: &Marks,
     (s, e): (usize, usize),
     (a, b): (usize, usize),
     x: &mut [f32; N_DENSE],
-    cue: &mut dyn FnMut(&'static [usize], &[u8]),
+    mut cue: impl FnMut(&'static [usize], usize),
 ) {
     let sp = lex.special;
     // Clause around the mention: from after the last clause end / at the last breaker
@@ -266,22 +268,13 @@ pub(crate) fn mention_features(
     // Cue words: up to CUE_WINDOW words each side within the sentence, and the adjacent
     // words once more on their own. (Words of the rest of the clause or sentence as cues,
     // and the sentence's sentiment words by side, did not improve cross-validated F1.)
-    let mut buf = [0u8; 48];
-    let word = |k: usize, buf: &mut [u8; 48]| -> Option<usize> {
-        let t = &toks[k];
-        fold(&text.as_bytes()[t.b0 as usize..t.b1 as usize], buf).map(|w| w.len())
-    };
     let lw = a.saturating_sub(CUE_WINDOW).max(s);
     let rw = (b + CUE_WINDOW).min(e);
     for k in lw..a {
-        if let Some(n) = word(k, &mut buf) {
-            cue(if k + 1 == a { &[L1, L] } else { &[L] }, &buf[..n]);
-        }
+        cue(if k + 1 == a { &[L1, L] } else { &[L] }, k);
     }
     for k in b..rw {
-        if let Some(n) = word(k, &mut buf) {
-            cue(if k == b { &[R1, R] } else { &[R] }, &buf[..n]);
-        }
+        cue(if k == b { &[R1, R] } else { &[R] }, k);
     }
 }
 
@@ -298,8 +291,10 @@ impl TargetModel {
         };
         let mut m = TargetModel {
             dense: vec![[0.0; 3]; N_DENSE],
-            cues: FxMap::default(),
+            cue_words: Vec::new(),
+            cue_weights: Vec::new(),
         };
+        let mut cue_index: FxMap<Box<[u8]>, usize> = FxMap::default();
         for (i, line) in body.lines().enumerate() {
             let n = i + 1;
             let line = line.trim_end_matches('\r');
@@ -328,7 +323,12 @@ impl TargetModel {
                 let Some(c) = CUE_CLASSES.iter().position(|&x| x == class) else {
                     return Err(err(n, format!("unknown cue class `{class}`")));
                 };
-                m.cues.entry(word.as_bytes().into()).or_default()[c] = w;
+                let k = *cue_index.entry(word.as_bytes().into()).or_insert_with(|| {
+                    m.cue_words.push(word.as_bytes().into());
+                    m.cue_weights.push(CueWeights::default());
+                    m.cue_words.len() - 1
+                });
+                m.cue_weights[k][c] = w;
             } else if let Some(k) = FEATURES.iter().position(|&x| x == f[0]) {
                 m.dense[k] = w;
             } else {
@@ -347,10 +347,16 @@ impl TargetModel {
         }
     }
 
-    /// Add the weights of a cue word in its position classes (indices into [`CUE_CLASSES`]).
+    /// The cue words, by cue index (for the lexicon to file).
+    pub fn cue_words(&self) -> &[Box<[u8]>] {
+        &self.cue_words
+    }
+
+    /// Add the weights of cue word `cue` (a cue index, `NO_CUE` for a word that is none) in
+    /// its position classes (indices into [`CUE_CLASSES`]).
     #[inline]
-    pub fn add_cue(&self, classes: &[usize], word: &[u8], logits: &mut [f32; 3]) {
-        let Some(w) = self.cues.get(word) else {
+    pub fn add_cue(&self, classes: &[usize], cue: u32, logits: &mut [f32; 3]) {
+        let Some(w) = self.cue_weights.get(cue as usize) else {
             return;
         };
         for &c in classes {

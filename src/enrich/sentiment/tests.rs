@@ -316,3 +316,47 @@ fn target_sentiment_leans_with_the_article_tone() {
     ));
     assert!(grim[0].sentiment.score < warm[0].sentiment.score);
 }
+
+mod cue_words {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Each token carries the cue index of its folded word, as a look-up of the word
+        /// in the model's cue words gives it (in any case, with punctuation around, after a
+        /// long run of punctuation, with typographic apostrophes).
+        #[test]
+        fn tokens_carry_the_cue_of_their_folded_word(
+            words in proptest::collection::vec(
+                (0usize..2000, 0usize..4, "[\"(']{0,2}", "[.,!?\")]{0,2}"),
+                1..40,
+            ),
+            lead in "[.\\-]{0,70}",
+        ) {
+            let m = model();
+            let cues = m.target.as_ref().expect("target model").cue_words();
+            let mut text = lead.clone();
+            for (k, case, open, close) in &words {
+                let w = String::from_utf8_lossy(&cues[k % cues.len()]).to_string();
+                let w = match case {
+                    0 => w,
+                    1 => w.to_uppercase(),
+                    2 => w.replace('\'', "’"),
+                    _ => format!("{w}é"),
+                };
+                text.push_str(&format!("{open}{w}{close} "));
+            }
+            let an = m.analyze(&text);
+            let mut buf = [0u8; 48];
+            for t in &an.toks {
+                let word = &text.as_bytes()[t.b0 as usize..t.b1 as usize];
+                let expected = lexicon::fold(word, &mut buf)
+                    .and_then(|f| cues.iter().position(|c| **c == *f))
+                    .map_or(lexicon::NO_CUE, |k| k as u32);
+                prop_assert_eq!(t.cue, expected, "{}", String::from_utf8_lossy(word));
+            }
+        }
+    }
+}

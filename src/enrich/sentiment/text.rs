@@ -3,7 +3,7 @@
 //! once, with byte and code-point offsets and the punctuation around it as flags.
 //! No allocation per token: tokens go into one `Vec` per text.
 
-use super::lexicon::{fold, Lexicon, UNKNOWN};
+use super::lexicon::{fold, Key, Known, Lexicon, UNKNOWN};
 
 /// Token flags.
 pub(crate) mod flag {
@@ -40,6 +40,9 @@ pub(crate) struct Token {
     pub c1: u32,
     /// Lexicon id, `UNKNOWN` if not in the lexicon.
     pub id: u32,
+    /// Cue-word index of the targeted-sentiment model (`NO_CUE` if none): the word's
+    /// weights as context of a mention, looked up with its id.
+    pub cue: u32,
     /// Valence before rules (lexicon or phrase value), 0 if none.
     pub base: f32,
     /// `flag::*` bits.
@@ -266,17 +269,22 @@ fn strip_chars(raw: &str, len_cp: u32) -> Stripped {
     }
 }
 
+/// Where the lower-case form of a word is.
+#[derive(Clone, Copy)]
+enum Folded {
+    /// The word is its own lower-case form.
+    AsWritten,
+    /// In the first bytes of the fold buffer.
+    Buffer(usize),
+    /// Nowhere: the word is longer than the buffer, and the lexicon has no such word.
+    TooLong,
+}
+
 /// The lower-case form of an ASCII word whose bytes have the [`CLASS`] bits `seen`, and
 /// its shape. Most words have no upper-case letter and are their own lower-case form; the
-/// others are folded into `buf`. The folded word is `None` when the word is longer than the
-/// buffer or ends more than 64 bytes into its token (the lexicon has no such word).
+/// others are folded into `buf`.
 #[inline]
-fn fold_ascii<'b>(
-    word: &'b [u8],
-    seen: u8,
-    w1: usize,
-    buf: &'b mut [u8; 48],
-) -> (Option<&'b [u8]>, Shape) {
+fn fold_ascii(word: &[u8], seen: u8, buf: &mut [u8; 48]) -> (Folded, Shape) {
     let lower = seen & class::LOWER != 0;
     let shape = Shape {
         // Only a word without lower-case letters needs the count (for `flag::UPPER`).
@@ -290,16 +298,16 @@ fn fold_ascii<'b>(
         lower,
         first_upper: word.first().map(u8::is_ascii_uppercase),
     };
-    if word.len() > buf.len() || w1 > 64 {
-        return (None, shape);
+    if word.len() > buf.len() {
+        return (Folded::TooLong, shape);
     }
     if seen & class::UPPER == 0 {
-        return (Some(word), shape);
+        return (Folded::AsWritten, shape);
     }
     for (d, &c) in buf.iter_mut().zip(word) {
         *d = c.to_ascii_lowercase();
     }
-    (Some(&buf[..word.len()]), shape)
+    (Folded::Buffer(word.len()), shape)
 }
 
 /// Tokenize `text` into `out` (cleared first), scoring each word against `lex`.
@@ -384,11 +392,32 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         }
         let word = &raw[s.w0..s.w1];
         let (folded, shape) = if ascii {
-            fold_ascii(word.as_bytes(), seen, s.w1, &mut buf)
+            fold_ascii(word.as_bytes(), seen, &mut buf)
         } else {
-            (fold(word.as_bytes(), &mut buf), Shape::of_chars(word))
+            let folded = match fold(word.as_bytes(), &mut buf) {
+                Some(f) => Folded::Buffer(f.len()),
+                None => Folded::TooLong,
+            };
+            (folded, Shape::of_chars(word))
         };
-        let id = folded.map_or(UNKNOWN, |f| lex.id(f));
+        // The folded word and its key: read from the text where the word is its own
+        // lower-case form, else from the buffer it was folded into.
+        let (folded, known) = match folded {
+            Folded::AsWritten => {
+                let f = word.as_bytes();
+                (Some(f), lex.known(Key::at(bytes, start + s.w0, f.len()), f))
+            }
+            Folded::Buffer(n) => (Some(&buf[..n]), lex.known(Key::at(&buf, 0, n), &buf[..n])),
+            Folded::TooLong => (None, Known::NONE),
+        };
+        // An ASCII word ending more than 64 bytes into its token is read as an unknown
+        // word (a limit of an earlier tokenizer the scores keep); its cue word is read all
+        // the same, as the targeted model reads it from the text.
+        let (folded, id) = if ascii && s.w1 > 64 {
+            (None, UNKNOWN)
+        } else {
+            (folded, known.id)
+        };
         let mut flags = 0u16;
         let Trail {
             excl,
@@ -445,6 +474,7 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             c0: token_cp + s.w0_cp,
             c1: token_cp + s.w1_cp,
             id,
+            cue: known.cue,
             base,
             flags,
             excl,
