@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::text::flag;
 use crate::enrich::{DictionaryError, DictionarySources};
 
 /// Fx-style hash (rustc's), eight bytes at a time: the lexicon keys are short words, for
@@ -74,6 +75,9 @@ pub(crate) struct WordInfo {
     pub breaker: bool,
     /// First word of a multi-word phrase in the lexicon.
     pub phrase_start: bool,
+    /// The word's classes as token flags (`flag::CONTRAST`, ...: the fields above that are
+    /// not zero), for the tokenizer to copy onto its tokens.
+    pub classes: u16,
 }
 
 /// Ids of the words VADER's rules test by name.
@@ -547,6 +551,15 @@ impl Lexicon {
             only: lex.intern("only"),
             sort: lex.intern("sort"),
         };
+        for w in &mut lex.words {
+            let class = |on: bool, f: u16| if on { f } else { 0 };
+            w.classes = class(w.contrast != 0.0, flag::CONTRAST)
+                | class(w.concessive != 0.0, flag::CONCESSIVE)
+                | class(w.hedge != 0.0, flag::HEDGE)
+                | class(w.booster != 0.0, flag::BOOSTER)
+                | class(w.negator != 0.0, flag::NEGATOR)
+                | class(w.breaker, flag::BREAKER);
+        }
         lex.index(&[]);
         Ok(lex)
     }

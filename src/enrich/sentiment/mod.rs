@@ -140,7 +140,7 @@ impl SentimentModel {
         for &(s, e) in &sents {
             vader::score_sentence(&self.lex, &toks[s..e], &mut vals[s..e]);
         }
-        let marks = target::Marks::new(&self.lex, &toks, &vals);
+        let marks = target::Marks::new(&toks, &vals);
         Analysis {
             toks,
             vals,

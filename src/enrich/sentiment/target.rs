@@ -10,7 +10,7 @@
 // Index loops read closer to the rules they implement than iterator chains.
 #![allow(clippy::needless_range_loop)]
 
-use super::lexicon::{required, FxMap, Lexicon, UNKNOWN};
+use super::lexicon::{required, FxMap, Lexicon};
 use super::text::{flag, Token};
 use super::vader::normalize;
 use crate::enrich::{DictionaryError, DictionarySources};
@@ -95,7 +95,7 @@ pub(crate) struct Marks {
 }
 
 impl Marks {
-    pub(crate) fn new(lex: &Lexicon, toks: &[Token], vals: &[f32]) -> Self {
+    pub(crate) fn new(toks: &[Token], vals: &[f32]) -> Self {
         let mut m = Marks::default();
         for (k, (t, &v)) in toks.iter().zip(vals).enumerate() {
             if v != 0.0 {
@@ -104,7 +104,7 @@ impl Marks {
             if t.has(flag::IN_QUOTE) {
                 m.quoted.push(k);
             }
-            if t.id != UNKNOWN && lex.info(t.id).contrast != 0.0 {
+            if t.has(flag::CONTRAST) {
                 m.contrast.push(k);
             }
         }
@@ -140,8 +140,8 @@ fn pos_neg(vals: &[f32]) -> (f32, f32) {
 }
 
 #[inline]
-fn is_breaker(lex: &Lexicon, t: &Token) -> bool {
-    t.id != UNKNOWN && lex.info(t.id).breaker
+fn is_breaker(t: &Token) -> bool {
+    t.has(flag::BREAKER)
 }
 
 /// Dense features of one mention (tokens `[a, b)` of the sentence `[s, e)`) into `x`, and
@@ -168,14 +168,14 @@ pub(crate) fn mention_features(
             c0 = k + 1;
             break;
         }
-        if is_breaker(lex, &toks[k]) {
+        if is_breaker(&toks[k]) {
             c0 = k;
             break;
         }
     }
     let mut c1 = e;
     for k in b..e {
-        if is_breaker(lex, &toks[k]) && k > b {
+        if is_breaker(&toks[k]) && k > b {
             c1 = k;
             break;
         }
@@ -225,7 +225,7 @@ pub(crate) fn mention_features(
     let contrast_after = contrast.last().is_some_and(|&k| k >= b);
     let mut negated = false;
     for t in &toks[c0..c1.max(c0)] {
-        if t.has(flag::NT) || (t.id != UNKNOWN && lex.info(t.id).negator != 0.0) {
+        if t.has(flag::NT | flag::NEGATOR) {
             negated = true;
             break;
         }

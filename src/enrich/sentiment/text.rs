@@ -27,6 +27,22 @@ pub(crate) mod flag {
     pub const IN_PHRASE: u16 = 1 << 8;
     /// The sentence end comes from a period (undone when the next word is lower case).
     pub const PERIOD_END: u16 = 1 << 9;
+
+    // Word classes of `rules.tsv`, copied from the lexicon with the word's id so that the
+    // rules and the mention features test a bit of the token rather than look the word up.
+
+    /// A contrast word ("but", "however").
+    pub const CONTRAST: u16 = 1 << 10;
+    /// A concessive word ("although", "despite").
+    pub const CONCESSIVE: u16 = 1 << 11;
+    /// A hedge ("allegedly").
+    pub const HEDGE: u16 = 1 << 12;
+    /// A booster or dampener ("very", "slightly").
+    pub const BOOSTER: u16 = 1 << 13;
+    /// A negator ("not", "never"; "n't" words are `NT`).
+    pub const NEGATOR: u16 = 1 << 14;
+    /// A clause breaker for targeted sentiment ("and", "who", "said").
+    pub const BREAKER: u16 = 1 << 15;
 }
 
 /// One word of the text.
@@ -466,7 +482,9 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         let base = if id == UNKNOWN {
             0.0
         } else {
-            lex.info(id).valence.unwrap_or(0.0)
+            let info = lex.info(id);
+            flags |= info.classes;
+            info.valence.unwrap_or(0.0)
         };
         out.push(Token {
             b0: (start + s.w0) as u32,

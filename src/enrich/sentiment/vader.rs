@@ -60,11 +60,7 @@ fn is_negated(lex: &Lexicon, toks: &[Token], k: usize) -> Option<f32> {
     if t.has(flag::NT) {
         return Some(N_SCALAR);
     }
-    if t.id == UNKNOWN {
-        return None;
-    }
-    let n = lex.info(t.id).negator;
-    (n != 0.0).then_some(n)
+    t.has(flag::NEGATOR).then(|| lex.info(t.id).negator)
 }
 
 #[inline]
@@ -78,19 +74,21 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
     debug_assert_eq!(toks.len(), out.len());
     let sp = lex.special;
     let n = toks.len();
-    // Caps emphasis counts only when some but not all words are in capitals (VADER).
-    let upper = toks.iter().filter(|t| t.has(flag::UPPER)).count();
+    // Caps emphasis counts only when some but not all words are in capitals (VADER); the
+    // flags of all words say which of the passes below have anything to do.
+    let mut upper = 0usize;
+    let mut any = 0u16;
+    for t in toks {
+        upper += usize::from(t.has(flag::UPPER));
+        any |= t.flags;
+    }
     let cap_diff = upper > 0 && upper < n;
     let id = |k: usize| toks[k].id;
 
     for i in 0..n {
         out[i] = 0.0;
         let t = &toks[i];
-        if t.has(flag::IN_PHRASE) || t.base == 0.0 {
-            continue;
-        }
-        let info = (t.id != UNKNOWN).then(|| lex.info(t.id));
-        if info.is_some_and(|w| w.booster != 0.0) {
+        if t.has(flag::IN_PHRASE | flag::BOOSTER) || t.base == 0.0 {
             continue;
         }
         // "kind of" is a dampener, not kindness.
@@ -115,16 +113,14 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
                 break;
             }
             let p = &toks[i - back - 1];
-            if !in_lexicon(lex, p) && p.id != UNKNOWN {
+            if p.has(flag::BOOSTER) && !in_lexicon(lex, p) {
                 let b = lex.info(p.id).booster;
-                if b != 0.0 {
-                    let mut s = if v < 0.0 { -b } else { b };
-                    if p.has(flag::UPPER) && cap_diff {
-                        s += if v > 0.0 { C_INCR } else { -C_INCR };
-                    }
-                    s *= [1.0, 0.95, 0.9][back];
-                    v += s;
+                let mut s = if v < 0.0 { -b } else { b };
+                if p.has(flag::UPPER) && cap_diff {
+                    s += if v > 0.0 { C_INCR } else { -C_INCR };
                 }
+                s *= [1.0, 0.95, 0.9][back];
+                v += s;
             }
             // Negation (VADER's _negation_check, with its "never so" / "without doubt" cases).
             let w1 = id(i - 1);
@@ -177,12 +173,9 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
             if p.has(flag::CLAUSE_END) || p.has(flag::SENT_END) {
                 break;
             }
-            if p.id != UNKNOWN {
-                let h = lex.info(p.id).hedge;
-                if h != 0.0 {
-                    v *= h;
-                    break;
-                }
+            if p.has(flag::HEDGE) {
+                v *= lex.info(p.id).hedge;
+                break;
             }
         }
         out[i] = v;
@@ -191,12 +184,14 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
     // Contrast: the first contrast word splits the sentence.
     let before = lex.params.before_contrast;
     // "but also" (after "not only") adds rather than contrasts.
-    if let Some(ci) = (0..n).find(|&k| {
-        let t = &toks[k];
-        t.id != UNKNOWN
-            && lex.info(t.id).contrast != 0.0
-            && toks.get(k + 1).map_or(true, |n| n.id != sp.also)
-    }) {
+    let contrast = (any & flag::CONTRAST != 0)
+        .then(|| {
+            (0..n).find(|&k| {
+                toks[k].has(flag::CONTRAST) && toks.get(k + 1).map_or(true, |n| n.id != sp.also)
+            })
+        })
+        .flatten();
+    if let Some(ci) = contrast {
         let after = lex.info(toks[ci].id).contrast;
         for v in &mut out[..ci] {
             *v *= before;
@@ -207,18 +202,19 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
     }
     // Concessive clauses: damp from the concessive word to the end of its clause by its
     // value c, and weigh the rest of the sentence (the main clause) by 2 − c, as VADER's
-    // "but" weighs 0.5 before and 1.5 after.
+    // "but" weighs 0.5 before and 1.5 after. (Without a concessive word every weight is 1.)
+    if any & flag::CONCESSIVE == 0 {
+        return;
+    }
     let mut damp = 1.0f32;
     let mut main = 1.0f32;
     let mut in_concession = Mask::new(n);
     for i in 0..n {
         let t = &toks[i];
-        if t.id != UNKNOWN {
+        if t.has(flag::CONCESSIVE) {
             let c = lex.info(t.id).concessive;
-            if c != 0.0 {
-                damp = c;
-                main = 2.0 - c;
-            }
+            damp = c;
+            main = 2.0 - c;
         }
         in_concession.set(i, damp != 1.0);
         out[i] *= damp;
