@@ -335,6 +335,10 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
     let mut newlines_before = 0u32;
     // The folded word: written before read, so not cleared per token.
     let mut buf = [0u8; 48];
+    // Tokens that start a phrase of the lexicon, and tokens after an opening quotation
+    // mark: few, and the passes over phrases and quotes start from them only.
+    let mut phrase_starts: Vec<usize> = Vec::new();
+    let mut quote_opens: Vec<usize> = Vec::new();
     while i < bytes.len() {
         let b = bytes[i];
         // Whitespace (ASCII, and NBSP U+00A0).
@@ -484,10 +488,27 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         } else {
             let info = lex.info(id);
             flags |= info.classes;
+            if info.phrase_start {
+                phrase_starts.push(out.len());
+            }
             info.valence.unwrap_or(0.0)
         };
+        let b0 = start + s.w0;
+        // "... the U.N. envoy": a period followed by a lower-case word ends no sentence.
+        // (Nothing changes the previous word's flags once this word is in.)
+        if let Some(prev) = out.last_mut() {
+            if prev.has(flag::PERIOD_END)
+                && flags & flag::CAPITALISED == 0
+                && text[b0..].chars().next().is_some_and(char::is_lowercase)
+            {
+                prev.flags &= !(flag::SENT_END | flag::PERIOD_END);
+            }
+        }
+        if flags & flag::QUOTE_OPEN != 0 {
+            quote_opens.push(out.len());
+        }
         out.push(Token {
-            b0: (start + s.w0) as u32,
+            b0: b0 as u32,
             b1: (start + s.w1) as u32,
             c0: token_cp + s.w0_cp,
             c1: token_cp + s.w1_cp,
@@ -499,38 +520,23 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             quest,
         });
     }
-    // "... the U.N. envoy": a period followed by a lower-case word ends no sentence.
-    for k in 1..out.len() {
-        if !out[k - 1].has(flag::PERIOD_END) || out[k].has(flag::CAPITALISED) {
-            continue;
-        }
-        let next_lower = text[out[k].b0 as usize..]
-            .chars()
-            .next()
-            .is_some_and(char::is_lowercase);
-        if next_lower {
-            out[k - 1].flags &= !(flag::SENT_END | flag::PERIOD_END);
-        }
-    }
     if let Some(last) = out.last_mut() {
         last.flags |= flag::SENT_END;
     }
-    mark_phrases(lex, out);
-    mark_quotes(out);
+    mark_phrases(lex, out, &phrase_starts);
+    mark_quotes(out, &quote_opens);
 }
 
 /// Multi-word phrases of the lexicon: the phrase valence goes on its last word, the others
-/// are marked `IN_PHRASE` and carry none.
-fn mark_phrases(lex: &Lexicon, toks: &mut [Token]) {
-    if lex.phrases.is_empty() {
-        return;
-    }
+/// are marked `IN_PHRASE` and carry none. `starts`: the tokens whose word starts a phrase,
+/// in order (a match is tried at each, left to right, none inside the previous match).
+fn mark_phrases(lex: &Lexicon, toks: &mut [Token], starts: &[usize]) {
     let n = toks.len();
-    let mut i = 0;
-    while i < n {
+    // Tokens before `next` belong to a phrase matched already.
+    let mut next = 0;
+    for &i in starts {
         let t = toks[i];
-        if t.id == UNKNOWN || !lex.info(t.id).phrase_start || t.has(flag::SENT_END) {
-            i += 1;
+        if i < next || t.has(flag::SENT_END) {
             continue;
         }
         let mut matched = 0;
@@ -551,39 +557,31 @@ fn mark_phrases(lex: &Lexicon, toks: &mut [Token]) {
                 t.base = 0.0;
                 t.flags |= flag::IN_PHRASE;
             }
-            i += matched;
-        } else {
-            i += 1;
+            next = i + matched;
         }
     }
 }
 
-/// Mark the words inside quotation marks. A quote never runs past a paragraph end.
-fn mark_quotes(toks: &mut [Token]) {
-    let mut open = false;
-    let mut start = 0;
-    for i in 0..toks.len() {
-        if toks[i].has(flag::QUOTE_OPEN) && !open {
-            open = true;
-            start = i;
+/// Mark the words inside quotation marks. `opens`: the tokens after an opening mark, in
+/// order; one opened inside a quote is part of it. A quote closes at the first closing mark
+/// within 82 words from its opening; one that does not (a stray mark) marks nothing, and
+/// the next quote may open after those words.
+fn mark_quotes(toks: &mut [Token], opens: &[usize]) {
+    // Tokens before `next` were read as part of a quote already.
+    let mut next = 0;
+    for &o in opens {
+        if o < next {
+            continue;
         }
-        if open {
-            toks[i].flags |= flag::IN_QUOTE;
-        }
-        if open && toks[i].has(flag::QUOTE_CLOSE) {
-            open = false;
-        }
-        // An unclosed quote over more than 80 words is a stray mark: undo it.
-        if open && i - start > 80 {
-            for t in &mut toks[start..=i] {
-                t.flags &= !flag::IN_QUOTE;
+        let limit = (o + 82).min(toks.len());
+        match (o..limit).find(|&i| toks[i].has(flag::QUOTE_CLOSE)) {
+            Some(c) => {
+                for t in &mut toks[o..=c] {
+                    t.flags |= flag::IN_QUOTE;
+                }
+                next = c + 1;
             }
-            open = false;
-        }
-    }
-    if open {
-        for t in &mut toks[start..] {
-            t.flags &= !flag::IN_QUOTE;
+            None => next = limit,
         }
     }
 }
@@ -604,4 +602,148 @@ pub(crate) fn sentences(toks: &[Token]) -> impl Iterator<Item = (usize, usize)> 
         }
         None
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The phrase pass as it was, over every token.
+    fn reference_phrases(lex: &Lexicon, toks: &mut [Token]) {
+        let n = toks.len();
+        let mut i = 0;
+        while i < n {
+            let t = toks[i];
+            if t.id == UNKNOWN || !lex.info(t.id).phrase_start || t.has(flag::SENT_END) {
+                i += 1;
+                continue;
+            }
+            let mut matched = 0;
+            if i + 2 < n && !toks[i + 1].has(flag::SENT_END) {
+                if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, toks[i + 2].id]) {
+                    toks[i + 2].base = v;
+                    matched = 3;
+                }
+            }
+            if matched == 0 && i + 1 < n {
+                if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, UNKNOWN]) {
+                    toks[i + 1].base = v;
+                    matched = 2;
+                }
+            }
+            if matched > 0 {
+                for t in &mut toks[i..i + matched - 1] {
+                    t.base = 0.0;
+                    t.flags |= flag::IN_PHRASE;
+                }
+                i += matched;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// The quote pass as it was, over every token.
+    fn reference_quotes(toks: &mut [Token]) {
+        let mut open = false;
+        let mut start = 0;
+        for i in 0..toks.len() {
+            if toks[i].has(flag::QUOTE_OPEN) && !open {
+                open = true;
+                start = i;
+            }
+            if open {
+                toks[i].flags |= flag::IN_QUOTE;
+            }
+            if open && toks[i].has(flag::QUOTE_CLOSE) {
+                open = false;
+            }
+            if open && i - start > 80 {
+                for t in &mut toks[start..=i] {
+                    t.flags &= !flag::IN_QUOTE;
+                }
+                open = false;
+            }
+        }
+        if open {
+            for t in &mut toks[start..] {
+                t.flags &= !flag::IN_QUOTE;
+            }
+        }
+    }
+
+    /// The embedded lexicon with phrases that overlap ("alpha beta", "beta gamma delta",
+    /// "gamma delta": the news lexicon has none) added.
+    fn lexicon() -> &'static Lexicon {
+        static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEX.get_or_init(|| {
+            let mut sources = crate::dictionaries::embedded();
+            let file = "sentiment/news_lexicon.tsv";
+            let mut news = sources.get(file).expect("news lexicon").to_string();
+            news.push_str("alpha beta\t1.5\nbeta gamma delta\t-2.5\ngamma delta\t0.5\n");
+            news.push_str("beta gamma\t-1\ndelta alpha\t2\n");
+            sources.files.insert(file.into(), news);
+            Lexicon::new(&sources).expect("lexicon")
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Texts of phrase words, quotation marks and sentence ends, with quotes of around
+        /// 81 words: the tokenizer's phrase and quote passes, which start from the
+        /// phrase-starting and quote-opening tokens only, mark what the passes over every
+        /// token marked.
+        #[test]
+        fn phrase_and_quote_passes_agree_with_full_passes(
+            parts in proptest::collection::vec(
+                (proptest::collection::vec((0usize..12, 0usize..8), 0..12), 0usize..4, 76usize..86),
+                0..6,
+            ),
+        ) {
+            const WORDS: [&str; 12] = [
+                "alpha", "beta", "gamma", "delta", "peace", "talks", "the", "no",
+                "\"good", "bad\"", "\"", "war.",
+            ];
+            const AFTER: [&str; 8] = [" ", " ", " ", ", ", ". ", "\n\n", "! ", "\" "];
+            let mut text = String::new();
+            for (words, quote, len) in &parts {
+                for &(w, a) in words {
+                    text.push_str(WORDS[w]);
+                    text.push_str(AFTER[a]);
+                }
+                // A quote of `len` words, closed or not.
+                if *quote > 0 {
+                    text.push('"');
+                    for k in 0..*len {
+                        text.push_str(WORDS[k % 8]);
+                        text.push(' ');
+                    }
+                    if *quote > 1 {
+                        text.push_str("said\" ");
+                    }
+                }
+            }
+            let lex = lexicon();
+            let mut toks = Vec::new();
+            tokenize(&text, lex, &mut toks);
+            // Undo both passes, then redo them the old way.
+            let mut expected = toks.clone();
+            for t in &mut expected {
+                t.flags &= !(flag::IN_PHRASE | flag::IN_QUOTE);
+                t.base = if t.id == UNKNOWN {
+                    0.0
+                } else {
+                    lex.info(t.id).valence.unwrap_or(0.0)
+                };
+            }
+            reference_phrases(lex, &mut expected);
+            reference_quotes(&mut expected);
+            for (t, e) in toks.iter().zip(&expected) {
+                prop_assert_eq!(t.flags, e.flags);
+                prop_assert_eq!(t.base.to_bits(), e.base.to_bits());
+            }
+        }
+    }
 }
