@@ -57,6 +57,8 @@ pub struct Analysis {
     vals: Vec<f32>,
     /// Sentences as token ranges.
     sents: Vec<(usize, usize)>,
+    /// Punctuation and quotes of each sentence, for the document tone.
+    sent_marks: Vec<vader::SentenceMarks>,
     /// Where the valenced, quoted and contrast words are, for mention features.
     marks: target::Marks,
 }
@@ -137,14 +139,16 @@ impl SentimentModel {
         text::tokenize(text, &self.lex, &mut toks);
         let mut vals = vec![0.0f32; toks.len()];
         let sents: Vec<(usize, usize)> = text::sentences(&toks).collect();
-        for &(s, e) in &sents {
-            vader::score_sentence(&self.lex, &toks[s..e], &mut vals[s..e]);
-        }
+        let sent_marks = sents
+            .iter()
+            .map(|&(s, e)| vader::score_sentence(&self.lex, &toks[s..e], &mut vals[s..e]))
+            .collect();
         let marks = target::Marks::new(&toks, &vals);
         Analysis {
             toks,
             vals,
             sents,
+            sent_marks,
             marks,
         }
     }
@@ -163,23 +167,31 @@ impl SentimentModel {
         let mut pos = 0usize;
         let mut neg = 0usize;
         let mut buf: Vec<f32> = Vec::new();
-        for &(s, e) in &an.sents {
-            buf.clear();
-            buf.extend_from_slice(&an.vals[s..e]);
-            vader::weigh_quotes(&self.lex, &an.toks[s..e], &mut buf);
+        let mut valenced = an.marks.valenced().iter().peekable();
+        for (&(s, e), marks) in an.sents.iter().zip(&an.sent_marks) {
             let mut sum = 0.0f32;
-            let (mut excl, mut quest) = (0u32, 0u32);
-            for (t, &v) in an.toks[s..e].iter().zip(&buf) {
+            let mut add = |v: f32| {
                 sum += v;
-                excl += u32::from(t.excl);
-                quest += u32::from(t.quest);
                 if v > 0.0 {
                     pos += 1;
                 } else if v < 0.0 {
                     neg += 1;
                 }
+            };
+            if marks.quoted {
+                buf.clear();
+                buf.extend_from_slice(&an.vals[s..e]);
+                vader::weigh_quotes(&self.lex, &an.toks[s..e], &mut buf);
+                buf.iter().for_each(|&v| add(v));
+            } else {
+                // Only the valenced words: a zero adds nothing to the sum (which is never
+                // -0) and counts as neither positive nor negative.
+                while let Some(&k) = valenced.next_if(|&&k| k < e) {
+                    add(an.vals[k]);
+                }
             }
-            let amp = vader::punctuation_emphasis(excl, quest);
+            while valenced.next_if(|&&k| k < e).is_some() {}
+            let amp = vader::punctuation_emphasis(marks.excl, marks.quest);
             if sum > 0.0 {
                 sum += amp;
             } else if sum < 0.0 {

@@ -95,6 +95,11 @@ pub(crate) struct Marks {
 }
 
 impl Marks {
+    /// Tokens with a non-zero valence, in order.
+    pub(crate) fn valenced(&self) -> &[usize] {
+        &self.valenced
+    }
+
     pub(crate) fn new(toks: &[Token], vals: &[f32]) -> Self {
         let mut m = Marks::default();
         for (k, (t, &v)) in toks.iter().zip(vals).enumerate() {

@@ -360,3 +360,76 @@ mod cue_words {
         }
     }
 }
+
+mod document_tone {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The document tone as it was computed: every word of every sentence, quote weights
+    /// applied to a copy of the sentence's valences.
+    fn reference(m: &SentimentModel, an: &Analysis) -> (f64, usize, usize) {
+        let mut sum_compound = 0.0f64;
+        let (mut pos, mut neg) = (0usize, 0usize);
+        for &(s, e) in &an.sents {
+            let mut buf = an.vals[s..e].to_vec();
+            vader::weigh_quotes(&m.lex, &an.toks[s..e], &mut buf);
+            let mut sum = 0.0f32;
+            let (mut excl, mut quest) = (0u32, 0u32);
+            for (t, &v) in an.toks[s..e].iter().zip(&buf) {
+                sum += v;
+                excl += u32::from(t.excl);
+                quest += u32::from(t.quest);
+                if v > 0.0 {
+                    pos += 1;
+                } else if v < 0.0 {
+                    neg += 1;
+                }
+            }
+            let amp = vader::punctuation_emphasis(excl, quest);
+            if sum > 0.0 {
+                sum += amp;
+            } else if sum < 0.0 {
+                sum -= amp;
+            }
+            sum_compound += f64::from(sum);
+        }
+        (sum_compound, pos, neg)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Texts of sentiment words, quotes and sentence punctuation: the tone read from
+        /// the valenced words of unquoted sentences is the tone read from every word.
+        #[test]
+        fn tone_from_valenced_words_is_tone_from_all_words(
+            words in proptest::collection::vec((0usize..14, 0usize..9), 0..120),
+        ) {
+            const WORDS: [&str; 14] = [
+                "good", "bad", "war", "peace", "not", "very", "but", "although", "the",
+                "\"great\"", "\"terrible", "crisis\"", "\"", "GREAT",
+            ];
+            const AFTER: [&str; 9] = [" ", " ", " ", ", ", ". ", "!! ", "? ", "??? ", "\n\n"];
+            let text: String = words
+                .iter()
+                .map(|&(w, a)| format!("{}{}", WORDS[w], AFTER[a]))
+                .collect();
+            let m = model();
+            let an = m.analyze(&text);
+            let (sum_compound, pos, neg) = reference(m, &an);
+            let words = an.toks.len();
+            let d = m.document_of(&an);
+            let compound = if an.sents.is_empty() {
+                0.0
+            } else {
+                f64::from(vader::normalize(
+                    (sum_compound / (an.sents.len() as f64).sqrt()) as f32,
+                ))
+            };
+            prop_assert_eq!(d.compound.to_bits(), Sentiment::from_score(compound).score.to_bits());
+            let pct = |k: usize| if words == 0 { 0.0 } else { round2(100.0 * k as f64 / words as f64) };
+            prop_assert_eq!(d.positive.to_bits(), pct(pos).to_bits());
+            prop_assert_eq!(d.negative.to_bits(), pct(neg).to_bits());
+        }
+    }
+}

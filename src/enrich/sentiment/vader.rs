@@ -68,9 +68,21 @@ fn in_lexicon(lex: &Lexicon, t: &Token) -> bool {
     t.base != 0.0 || (t.id != UNKNOWN && lex.info(t.id).valence.is_some())
 }
 
+/// What the tone of a whole text needs of one sentence besides its valences.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SentenceMarks {
+    /// Exclamation marks.
+    pub excl: u32,
+    /// Question marks.
+    pub quest: u32,
+    /// Whether a word of it is inside quotation marks (see [`weigh_quotes`]).
+    pub quoted: bool,
+}
+
 /// Valence of every token of one sentence `toks` into `out` (same length), before quote
-/// weighting. Returns nothing; callers sum what they need.
-pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
+/// weighting; callers sum what they need. Returns the sentence's punctuation and quotes,
+/// read in the same pass over its words as the rules' own summary.
+pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) -> SentenceMarks {
     debug_assert_eq!(toks.len(), out.len());
     let sp = lex.special;
     let n = toks.len();
@@ -78,10 +90,14 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
     // flags of all words say which of the passes below have anything to do.
     let mut upper = 0usize;
     let mut any = 0u16;
+    let mut marks = SentenceMarks::default();
     for t in toks {
         upper += usize::from(t.has(flag::UPPER));
         any |= t.flags;
+        marks.excl += u32::from(t.excl);
+        marks.quest += u32::from(t.quest);
     }
+    marks.quoted = any & flag::IN_QUOTE != 0;
     let cap_diff = upper > 0 && upper < n;
     let id = |k: usize| toks[k].id;
 
@@ -204,7 +220,7 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
     // value c, and weigh the rest of the sentence (the main clause) by 2 − c, as VADER's
     // "but" weighs 0.5 before and 1.5 after. (Without a concessive word every weight is 1.)
     if any & flag::CONCESSIVE == 0 {
-        return;
+        return marks;
     }
     let mut damp = 1.0f32;
     let mut main = 1.0f32;
@@ -229,6 +245,7 @@ pub(crate) fn score_sentence(lex: &Lexicon, toks: &[Token], out: &mut [f32]) {
             }
         }
     }
+    marks
 }
 
 /// A bit set over the words of a sentence without allocating for sentences of up to 256
