@@ -366,16 +366,19 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             j += 1;
         }
         let ascii = seen & class::WIDE == 0;
-        let raw = &text[start..j];
+        // The token as bytes; as a string (slicing checks char bounds) only where its
+        // characters are read.
+        let raw_bytes = &bytes[start..j];
+        let raw = || &text[start..j];
         let len_cp = if ascii {
-            raw.len() as u32
+            raw_bytes.len() as u32
         } else {
-            raw.bytes().filter(|&c| c & 0xC0 != 0x80).count() as u32
+            raw_bytes.iter().filter(|&&c| c & 0xC0 != 0x80).count() as u32
         };
         // A paragraph break (blank line) before this token ends the previous sentence; so
         // does a single line break before a word that does not start in lower case (a
         // hard-wrapped line continues in lower case more often than not).
-        let starts_lower = || raw.chars().next().is_some_and(char::is_lowercase);
+        let starts_lower = || raw().chars().next().is_some_and(char::is_lowercase);
         if newlines_before >= 2 || (newlines_before == 1 && !starts_lower()) {
             if let Some(prev) = out.last_mut() {
                 // Not a period's end any more: the lower-case rule below must not undo it.
@@ -384,9 +387,9 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
         }
         newlines_before = 0;
         let s = if ascii {
-            strip_ascii(raw.as_bytes())
+            strip_ascii(raw_bytes)
         } else {
-            strip_chars(raw, len_cp)
+            strip_chars(raw(), len_cp)
         };
         let token_cp = cp;
         i = j;
@@ -395,6 +398,7 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             // Pure punctuation: a dash or bracket ends the clause of the previous word,
             // sentence punctuation its sentence; quotes open or close.
             if let Some(prev) = out.last_mut() {
+                let raw = raw();
                 for c in raw.chars() {
                     match c {
                         '-' | '—' | '–' | ',' | ';' | ':' | '(' | ')' => {
@@ -410,21 +414,22 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             }
             continue;
         }
-        let word = &raw[s.w0..s.w1];
+        let word = &raw_bytes[s.w0..s.w1];
+        let word_str = || &text[start + s.w0..start + s.w1];
         let (folded, shape) = if ascii {
-            fold_ascii(word.as_bytes(), seen, &mut buf)
+            fold_ascii(word, seen, &mut buf)
         } else {
-            let folded = match fold(word.as_bytes(), &mut buf) {
+            let folded = match fold(word, &mut buf) {
                 Some(f) => Folded::Buffer(f.len()),
                 None => Folded::TooLong,
             };
-            (folded, Shape::of_chars(word))
+            (folded, Shape::of_chars(word_str()))
         };
         // The folded word and its key: read from the text where the word is its own
         // lower-case form, else from the buffer it was folded into.
         let (folded, known) = match folded {
             Folded::AsWritten => {
-                let f = word.as_bytes();
+                let f = word;
                 (Some(f), lex.known(Key::at(bytes, start + s.w0, f.len()), f))
             }
             Folded::Buffer(n) => (Some(&buf[..n]), lex.known(Key::at(&buf, 0, n), &buf[..n])),
@@ -455,7 +460,11 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             }
             if period && !sent_end {
                 // A period after an abbreviation or an initial does not end the sentence.
-                let single = word.chars().nth(1).is_none();
+                let single = if ascii {
+                    word.len() == 1
+                } else {
+                    word_str().chars().nth(1).is_none()
+                };
                 let abbrev = single || ABBREVIATIONS.contains(&f) || f.contains(&b'.');
                 if !abbrev {
                     sent_end = true;
