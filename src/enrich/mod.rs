@@ -351,7 +351,8 @@ impl Enricher {
             }
             new
         });
-        let targets = self.sentiment.targets(article);
+        // The body's analysis again (`None` without sentiment: neutral targets).
+        let targets = self.sentiment.targets_of(article, body_an.as_ref());
         EnrichedRecord {
             schema: SCHEMA_ID.to_string(),
             article: ArticleMeta {
@@ -667,6 +668,47 @@ mod tests {
         let bytes = [0x00, 0x0f, 0xa5, 0xff];
         let want: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hex(&bytes), want);
+    }
+
+    #[test]
+    fn targets_are_scored_from_the_body_analysis_of_the_record() {
+        let article = Article {
+            id: "t1".into(),
+            headline: "Minister praised".into(),
+            body: "Farmers thanked the minister Okonjo for the generous and welcome aid. \
+                   Critics called the mayor Bello a corrupt and cruel liar."
+                .into(),
+            targets: vec![
+                crate::article::TargetSpec {
+                    text: "Okonjo".into(),
+                    start: None,
+                    end: None,
+                },
+                crate::article::TargetSpec {
+                    text: "Bello".into(),
+                    start: None,
+                    end: None,
+                },
+            ],
+            ..Article::default()
+        };
+        let enricher = Enricher::new(&crate::dictionaries::embedded()).expect("dictionaries");
+        let record = enricher.enrich(&article, &Context::default());
+        assert_eq!(record.targets, enricher.sentiment().targets(&article));
+        let labels: Vec<&str> = record
+            .targets
+            .iter()
+            .map(|t| t.sentiment.label.as_str())
+            .collect();
+        assert_eq!(labels, ["positive", "negative"]);
+        // Without sentiment every target is neutral, as documented.
+        let plain = enricher
+            .without_sentiment()
+            .enrich(&article, &Context::default());
+        assert!(plain
+            .targets
+            .iter()
+            .all(|t| t.sentiment.label == "neutral" && !t.mentions.is_empty()));
     }
 
     #[test]

@@ -380,9 +380,15 @@ impl SentimentModel {
     /// positive logit and taken from the negative one): how an article speaks of the person
     /// it is about shows also where the person is referred to by a pronoun or not at all.
     pub fn targets(&self, article: &Article) -> Vec<TargetSentiment> {
+        let an = (!article.targets.is_empty()).then(|| self.analyze(&article.body));
+        self.targets_of(article, an.as_ref())
+    }
+
+    /// [`SentimentModel::targets`] with the body already analysed (`None`: every target
+    /// is neutral), so the core scores the body once for actors, events and targets.
+    pub fn targets_of(&self, article: &Article, an: Option<&Analysis>) -> Vec<TargetSentiment> {
         let body = article.body.as_str();
-        let an = (!article.targets.is_empty()).then(|| self.analyze(body));
-        let tone = match &an {
+        let tone = match an {
             Some(an) if an.sents.len() > 1 => {
                 self.lex.params.article_tone_weight * self.document_of(an).compound as f32
             }
@@ -399,7 +405,7 @@ impl SentimentModel {
                         mentions.sort_unstable();
                     }
                 }
-                let sentiment = match &an {
+                let sentiment = match an {
                     Some(an) => self.mention_sentiment_toned(an, &mentions, tone),
                     None => Sentiment::neutral(),
                 };
