@@ -1,6 +1,8 @@
 //! Quantities: numbers written in digits or words, with their unit ("48 hours",
 //! "a 48-hour pause", "over one million people", "$5 billion").
 
+use super::text::WordSignature;
+
 /// Number words and their values.
 const NUMBER_WORDS: &[(&str, f64)] = &[
     ("one", 1.0),
@@ -26,6 +28,17 @@ const NUMBER_WORDS: &[(&str, f64)] = &[
     ("hundreds", 200.0),
     ("thousands", 2000.0),
 ];
+
+/// Every number word: the signature [`may_start`] tests.
+const NUMBER_STARTS: WordSignature = {
+    let mut s = WordSignature::EMPTY;
+    let mut i = 0;
+    while i < NUMBER_WORDS.len() {
+        s = s.with(NUMBER_WORDS[i].0);
+        i += 1;
+    }
+    s
+};
 
 /// Multipliers.
 const SCALES: &[(&str, f64)] = &[
@@ -116,6 +129,26 @@ fn iso(value: f64, designator: &str) -> String {
     }
 }
 
+/// Could a quantity start at `word`? False for nearly every word, and never for a word at
+/// which [`parse`] finds one, so a reader may skip `parse` where it is false. A quantity
+/// starts with a number: digits (after any `$`), or a number word, alone or before a hyphen
+/// ("four-year").
+#[inline]
+pub fn may_start(word: &str) -> bool {
+    let s = word.trim_start_matches('$').as_bytes();
+    match s.first() {
+        None => false,
+        Some(b) if b.is_ascii_digit() => true,
+        Some(_) => {
+            let number = s
+                .iter()
+                .position(|&b| b == b'-')
+                .map_or(s, |hyphen| &s[..hyphen]);
+            NUMBER_STARTS.may_contain(number)
+        }
+    }
+}
+
 /// Read a quantity starting at `words[i]`: a number, optional scale, then a unit (possibly
 /// joined by a hyphen: "48-hour"). Only quantities with a known unit are returned.
 pub fn parse(words: &[&str], i: usize) -> Option<Found> {
@@ -167,6 +200,95 @@ pub fn parse(words: &[&str], i: usize) -> Option<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Words that matter to the quantity reader, and some that look like them.
+    const VOCABULARY: &[&str] = &[
+        "one",
+        "two",
+        "three",
+        "ten",
+        "twelve",
+        "twenty",
+        "hundred",
+        "hundreds",
+        "dozen",
+        "dozens",
+        "thousands",
+        "thousand",
+        "million",
+        "millions",
+        "billion",
+        "trillion",
+        "hour",
+        "hours",
+        "day",
+        "years",
+        "people",
+        "troops",
+        "dollars",
+        "tons",
+        "trucks",
+        "$",
+        "$5",
+        "the",
+        "of",
+        "there",
+        "these",
+        "onE",
+        "a",
+        "tens",
+    ];
+
+    /// A vocabulary word in a random case, two of them joined by a hyphen, a number with
+    /// commas, dots or a dollar sign, or any short string of letters, digits, punctuation
+    /// and non-ASCII letters.
+    fn word() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let vocabulary = || {
+            (proptest::sample::select(VOCABULARY), any::<u16>()).prop_map(|(w, case)| {
+                w.chars()
+                    .enumerate()
+                    .map(|(k, c)| {
+                        if case >> (k % 16) & 1 == 1 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c
+                        }
+                    })
+                    .collect::<String>()
+            })
+        };
+        prop_oneof![
+            vocabulary(),
+            (vocabulary(), vocabulary()).prop_map(|(a, b)| format!("{a}-{b}")),
+            "\\$*[0-9]{1,4}(,[0-9]{3})?(\\.[0-9])?(-[a-z]{2,5})?",
+            "[a-zA-Z0-9.,'$é北’-]{1,12}",
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn may_start_never_hides_a_quantity(
+            words in proptest::collection::vec(word(), 1..6)
+        ) {
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            for i in 0..words.len() {
+                if parse(&words, i).is_some() {
+                    proptest::prop_assert!(may_start(words[i]), "{:?} at {}", words, i);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn may_start_rules_out_frequent_words() {
+        for w in ["the", "of", "to", "and", "there", "these", "in", "$"] {
+            assert!(!may_start(w), "{w}");
+        }
+        for w in ["48-hour", "$500", "Four-year", "1,000", "one", "Dozens"] {
+            assert!(may_start(w), "{w}");
+        }
+    }
 
     #[test]
     fn durations_and_counts() {

@@ -475,7 +475,14 @@ pub fn annotate<'a>(
     }
     let mut i = if has_trigger { 0 } else { n };
     while i < n {
-        if let Some((expr, len)) = time::parse(words, i) {
+        // Nearly no word can start a time or a quantity: one bit test each rules them out.
+        let w = words[i];
+        let (time_start, quantity_start) = (time::may_start(w), quantity::may_start(w));
+        if !(time_start || quantity_start) {
+            i += 1;
+            continue;
+        }
+        if let Some((expr, len)) = time_start.then(|| time::parse(words, i)).flatten() {
             v.times.push(TimeMention {
                 first: i,
                 last: i + len,
@@ -487,7 +494,7 @@ pub fn annotate<'a>(
             i += len;
             continue;
         }
-        if let Some(q) = quantity::parse(words, i) {
+        if let Some(q) = quantity_start.then(|| quantity::parse(words, i)).flatten() {
             let last = q.last;
             let span = (v.toks[i].start, v.toks[last - 1].end);
             v.quantities.push(QuantityMention {

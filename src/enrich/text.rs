@@ -249,6 +249,82 @@ pub fn words<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<Word<'a>
     }
 }
 
+/// A superset of a closed list of lower-case ASCII words, tested in a few instructions: the
+/// lengths and first letters of the words, and a 1024-bit set of their keys (length, first
+/// three and last letters, ASCII case folded). A word it rejects is certainly not in the
+/// list, so a reader that only starts at such words (times, quantities) can pass over
+/// nearly every token without lower-casing it or comparing it with the list.
+#[derive(Clone, Copy)]
+pub struct WordSignature {
+    /// Bit `n` set when a word has `n` bytes (words of 32 bytes or more are not filed).
+    lengths: u32,
+    /// Bit `b & 31` set for the first byte `b` of each word (case folded: `A` and `a` agree).
+    firsts: u32,
+    /// Bit [`WordSignature::bit`] of each word.
+    keys: [u64; 16],
+}
+
+impl WordSignature {
+    /// The empty set.
+    pub const EMPTY: WordSignature = WordSignature {
+        lengths: 0,
+        firsts: 0,
+        keys: [0; 16],
+    };
+
+    /// The set with `word` (lower-case ASCII, shorter than 32 bytes) added.
+    pub const fn with(self, word: &str) -> Self {
+        self.with_prefix(word, word.len())
+    }
+
+    /// The set with the first `len` bytes of `word` (lower-case ASCII) added.
+    pub const fn with_prefix(mut self, word: &str, len: usize) -> Self {
+        let w = word.as_bytes();
+        if len > 0 && len < 32 && len <= w.len() {
+            self.lengths |= 1 << len;
+            self.firsts |= 1 << (w[0] & 31);
+            let b = Self::bit(w, len);
+            self.keys[b / 64] |= 1 << (b % 64);
+        }
+        self
+    }
+
+    /// Byte `k` of the first `len` (> 0) bytes of `w`, the last one when `k` is beyond them,
+    /// with ASCII letters folded to lower case (other bytes change too, alike for the list
+    /// and the text, so no word of the list is missed).
+    const fn folded(w: &[u8], len: usize, k: usize) -> u64 {
+        let k = if k < len { k } else { len - 1 };
+        (w[k] | 0x20) as u64
+    }
+
+    /// The key bit of the first `len` (> 0) bytes of `w`: multiply-shift hash of the length,
+    /// the first three and the last letters.
+    #[inline]
+    const fn bit(w: &[u8], len: usize) -> usize {
+        let key = len as u64
+            | Self::folded(w, len, 0) << 8
+            | Self::folded(w, len, 1) << 16
+            | Self::folded(w, len, 2) << 24
+            | Self::folded(w, len, len - 1) << 32;
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize
+    }
+
+    /// Could `word` (any ASCII case) be in the list?
+    #[inline]
+    pub fn may_contain(&self, word: &[u8]) -> bool {
+        let len = word.len();
+        if len >= 32 || self.lengths & (1 << len) == 0 {
+            return false;
+        }
+        // `len` > 0 here: the empty word is never filed.
+        if self.firsts & (1 << (word[0] & 31)) == 0 {
+            return false;
+        }
+        let b = Self::bit(word, len);
+        self.keys[b / 64] & (1 << (b % 64)) != 0
+    }
+}
+
 /// Byte offset -> code-point offset, for one text.
 pub struct CodePoints {
     /// For every non-ASCII char: (byte offset just past it, bytes beyond one per char so far).

@@ -3,6 +3,8 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
+use super::text::WordSignature;
+
 const WEEKDAYS: [(&str, Weekday); 7] = [
     ("monday", Weekday::Mon),
     ("tuesday", Weekday::Tue),
@@ -27,6 +29,44 @@ const MONTHS: [&str; 12] = [
     "november",
     "december",
 ];
+
+/// Words naming a day relative to publication, and its offset.
+const DAY_OFFSETS: [(&str, i64); 4] = [
+    ("today", 0),
+    ("tonight", 0),
+    ("yesterday", -1),
+    ("tomorrow", 1),
+];
+
+/// Words before "week", "month" or "year", and their offset.
+const RELATIVE: [(&str, i64); 3] = [("last", -1), ("next", 1), ("this", 0)];
+
+/// Every word a time expression can start with: weekday, day and relative words, month
+/// names, their three-letter abbreviations and "sept" (read without a final dot).
+const STARTS: WordSignature = {
+    let mut s = WordSignature::EMPTY;
+    let mut i = 0;
+    while i < WEEKDAYS.len() {
+        s = s.with(WEEKDAYS[i].0);
+        i += 1;
+    }
+    i = 0;
+    while i < DAY_OFFSETS.len() {
+        s = s.with(DAY_OFFSETS[i].0);
+        i += 1;
+    }
+    i = 0;
+    while i < RELATIVE.len() {
+        s = s.with(RELATIVE[i].0);
+        i += 1;
+    }
+    i = 0;
+    while i < MONTHS.len() {
+        s = s.with(MONTHS[i]).with_prefix(MONTHS[i], 3);
+        i += 1;
+    }
+    s.with("sept")
+};
 
 /// A short word lower-cased into a stack buffer (no allocation); `None` for long or
 /// non-ASCII-letter words, which are never time words.
@@ -90,12 +130,37 @@ pub enum TimeExpr {
     MonthYear(i32, u32),
 }
 
+/// Time words are capitalised names or start with t, y, l or n ("today", "next week").
+fn first_letter_may_start(first: u8) -> bool {
+    first.is_ascii_uppercase() || matches!(first, b't' | b'y' | b'l' | b'n')
+}
+
+/// Could a time expression start at `word`? False for nearly every word, and never for a
+/// word at which [`parse`] finds one, so a reader may skip `parse` where it is false: one
+/// bit test instead of lower-casing the word and comparing it with every time word.
+#[inline]
+pub fn may_start(word: &str) -> bool {
+    let b = word.as_bytes();
+    let Some(&first) = b.first() else {
+        return false;
+    };
+    if !first_letter_may_start(first) {
+        return false;
+    }
+    // A month abbreviation may carry its dot ("Aug."); `month` reads it without.
+    let mut len = b.len();
+    while len > 0 && b[len - 1] == b'.' {
+        len -= 1;
+    }
+    STARTS.may_contain(&b[..len])
+}
+
 /// Read a time expression starting at `words[i]` (lower-cased comparison); returns the
 /// expression and how many words it spans.
 pub fn parse(words: &[&str], i: usize) -> Option<(TimeExpr, usize)> {
-    // Cheap filter: time words are capitalised names or start with t, y, l or n.
+    // Cheap filter first (see `may_start` for the exact one).
     let first = *words[i].as_bytes().first()?;
-    if !(first.is_ascii_uppercase() || matches!(first, b't' | b'y' | b'l' | b'n')) {
+    if !first_letter_may_start(first) {
         return None;
     }
     let lower = Lower::new(words[i])?;
@@ -105,24 +170,16 @@ pub fn parse(words: &[&str], i: usize) -> Option<(TimeExpr, usize)> {
     if let Some((_, d)) = WEEKDAYS.iter().find(|(n, _)| *n == w) {
         return Some((TimeExpr::Weekday(*d), 1));
     }
-    match w {
-        "today" | "tonight" => return Some((TimeExpr::DayOffset(0), 1)),
-        "yesterday" => return Some((TimeExpr::DayOffset(-1), 1)),
-        "tomorrow" => return Some((TimeExpr::DayOffset(1), 1)),
-        "last" | "next" | "this" => {
-            let off = match w {
-                "last" => -1,
-                "next" => 1,
-                _ => 0,
-            };
-            match next {
-                Some("week") => return Some((TimeExpr::Week(off), 2)),
-                Some("month") => return Some((TimeExpr::Month(off), 2)),
-                Some("year") => return Some((TimeExpr::Year(off), 2)),
-                _ => {}
-            }
+    if let Some((_, d)) = DAY_OFFSETS.iter().find(|(n, _)| *n == w) {
+        return Some((TimeExpr::DayOffset(*d), 1));
+    }
+    if let Some(&(_, off)) = RELATIVE.iter().find(|(n, _)| *n == w) {
+        match next {
+            Some("week") => return Some((TimeExpr::Week(off), 2)),
+            Some("month") => return Some((TimeExpr::Month(off), 2)),
+            Some("year") => return Some((TimeExpr::Year(off), 2)),
+            _ => {}
         }
-        _ => {}
     }
     // "May" alone is too ambiguous; a month needs a day or a year next to it.
     if let Some(m) = month(w) {
@@ -233,6 +290,173 @@ mod tests {
         assert_eq!(mon, Some(d("2016-08-22")));
         let (thu, _) = resolve(TimeExpr::Weekday(Weekday::Thu), p, false);
         assert_eq!(thu, Some(d("2016-08-25")));
+    }
+
+    /// [`parse`] as it was before [`may_start`] (day words matched by name in the code), kept
+    /// as the reference of both.
+    fn parse_reference(words: &[&str], i: usize) -> Option<(TimeExpr, usize)> {
+        let first = *words[i].as_bytes().first()?;
+        if !(first.is_ascii_uppercase() || matches!(first, b't' | b'y' | b'l' | b'n')) {
+            return None;
+        }
+        let lower = Lower::new(words[i])?;
+        let w = lower.as_str();
+        let next_lower = words.get(i + 1).and_then(|s| Lower::new(s));
+        let next = next_lower.as_ref().map(Lower::as_str);
+        if let Some((_, d)) = WEEKDAYS.iter().find(|(n, _)| *n == w) {
+            return Some((TimeExpr::Weekday(*d), 1));
+        }
+        match w {
+            "today" | "tonight" => return Some((TimeExpr::DayOffset(0), 1)),
+            "yesterday" => return Some((TimeExpr::DayOffset(-1), 1)),
+            "tomorrow" => return Some((TimeExpr::DayOffset(1), 1)),
+            "last" | "next" | "this" => {
+                let off = match w {
+                    "last" => -1,
+                    "next" => 1,
+                    _ => 0,
+                };
+                match next {
+                    Some("week") => return Some((TimeExpr::Week(off), 2)),
+                    Some("month") => return Some((TimeExpr::Month(off), 2)),
+                    Some("year") => return Some((TimeExpr::Year(off), 2)),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        if let Some(m) = month(w) {
+            let n1 = words.get(i + 1).and_then(|s| s.parse::<u32>().ok());
+            let n2 = words.get(i + 2).and_then(|s| s.parse::<i32>().ok());
+            match (n1, n2) {
+                (Some(d), Some(y)) if (1..=31).contains(&d) && (1900..2200).contains(&y) => {
+                    return Some((TimeExpr::Date(y, m, d), 3));
+                }
+                (Some(d), _) if (1..=31).contains(&d) => {
+                    return Some((TimeExpr::MonthDay(m, d), 2))
+                }
+                (Some(y), _) if (1900..2200).contains(&y) => {
+                    return Some((TimeExpr::MonthYear(y as i32, m), 2));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Words that matter to the time reader, and some that look like them.
+    const VOCABULARY: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "tonight",
+        "yesterday",
+        "tomorrow",
+        "last",
+        "next",
+        "this",
+        "week",
+        "month",
+        "year",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "septe",
+        "mon",
+        "tues",
+        "the",
+        "on",
+        "to",
+        "that",
+        "years",
+        "weeks",
+        "la",
+        "ye",
+        "no",
+    ];
+
+    /// A vocabulary word in a random case, with or without dots; a number; or any short
+    /// string of letters, digits, punctuation and non-ASCII letters.
+    fn word() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (
+                proptest::sample::select(VOCABULARY),
+                any::<u16>(),
+                0..3usize
+            )
+                .prop_map(|(w, case, dots)| {
+                    let mut s: String = w
+                        .chars()
+                        .enumerate()
+                        .map(|(k, c)| {
+                            if case >> (k % 16) & 1 == 1 {
+                                c.to_ascii_uppercase()
+                            } else {
+                                c
+                            }
+                        })
+                        .collect();
+                    s.push_str(&".".repeat(dots));
+                    s
+                }),
+            "[0-9]{1,4}",
+            "[a-zA-Z0-9.,'$é北’-]{1,14}",
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn may_start_never_hides_an_expression_and_parse_agrees_with_the_reference(
+            words in proptest::collection::vec(word(), 1..8)
+        ) {
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            for i in 0..words.len() {
+                let expected = parse_reference(&words, i);
+                proptest::prop_assert_eq!(parse(&words, i), expected);
+                if expected.is_some() {
+                    proptest::prop_assert!(may_start(words[i]), "{:?} at {}", words, i);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn may_start_rules_out_frequent_words() {
+        for w in [
+            "the", "The", "to", "of", "and", "a", "in", "In", "said", "talks", "that",
+        ] {
+            assert!(!may_start(w), "{w}");
+        }
+        for w in ["Monday", "today", "next", "Aug.", "Sept", "December"] {
+            assert!(may_start(w), "{w}");
+        }
     }
 
     #[test]
