@@ -324,19 +324,11 @@ pub fn is_preposition(w: &str) -> bool {
 }
 
 /// Build the tokens of a sentence from the automaton hits and the words between them.
-pub fn tokens<'a>(
-    text: &'a str,
-    s: Sentence,
-    hits: &[Hit],
-    out: &mut Vec<Tok<'a>>,
-    words: &mut Vec<text::Word<'a>>,
-) {
+pub fn tokens<'a>(text: &'a str, s: Sentence, hits: &[Hit], out: &mut Vec<Tok<'a>>) {
     let mut pos = s.start;
     for h in hits.iter().filter(|h| h.start >= s.start && h.end <= s.end) {
         if h.start > pos {
-            words.clear();
-            text::words(text, pos, h.start, words);
-            push_words(text, words, out);
+            push_words(text, pos, h.start, out);
         }
         out.push(Tok {
             start: h.start,
@@ -347,25 +339,25 @@ pub fn tokens<'a>(
         pos = h.end;
     }
     if pos < s.end {
-        words.clear();
-        text::words(text, pos, s.end, words);
-        push_words(text, words, out);
+        push_words(text, pos, s.end, out);
     }
 }
 
-/// Plain words as tokens; the `s` of a possessive written after a name ("Iran’s") is not a word.
-fn push_words<'a>(text: &'a str, words: &[text::Word<'a>], out: &mut Vec<Tok<'a>>) {
-    for w in words {
-        if w.text == "s" && (text[..w.start].ends_with('\'') || text[..w.start].ends_with('’')) {
-            continue;
+/// The words of `text[start..end]` as plain tokens; the `s` of a possessive written after a
+/// name ("Iran’s") is not a word.
+fn push_words<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<Tok<'a>>) {
+    text::for_each_word(text, start, end, |s, e| {
+        let w = &text[s..e];
+        if w == "s" && (text[..s].ends_with('\'') || text[..s].ends_with('’')) {
+            return;
         }
         out.push(Tok {
-            start: w.start,
-            end: w.end,
-            text: w.text,
+            start: s,
+            end: e,
+            text: w,
             entry: None,
         });
-    }
+    });
 }
 
 fn capitalised(w: &str) -> bool {
@@ -407,8 +399,6 @@ fn capital_acts(v: &View<'_>, i: usize) -> bool {
 /// Buffers [`annotate`] reuses from one sentence of a text to the next.
 #[derive(Default)]
 pub struct Scratch<'a> {
-    /// Plain words between dictionary hits.
-    words: Vec<text::Word<'a>>,
     /// Word texts for the time and quantity readers.
     word_texts: Vec<&'a str>,
     /// Tokens inside a time expression.
@@ -432,7 +422,7 @@ pub fn annotate<'a>(
     scratch: &mut Scratch<'a>,
 ) -> View<'a> {
     let mut toks = Vec::with_capacity((span.end - span.start) / 5 + 4);
-    tokens(text, span, hits, &mut toks, &mut scratch.words);
+    tokens(text, span, hits, &mut toks);
     let mut v = View {
         text,
         span,
