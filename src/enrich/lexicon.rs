@@ -528,38 +528,42 @@ impl Lexicon {
         while i < n {
             // To the next word start.
             let b = bytes[i];
-            if b.is_ascii() {
-                if !b.is_ascii_alphanumeric() {
+            if FOLDED[usize::from(b)] == 0 {
+                if b.is_ascii() {
                     i += 1;
                     continue;
                 }
-            } else {
-                let c = text[i..].chars().next().expect("char boundary");
-                if !c.is_alphanumeric() {
-                    i += c.len_utf8();
+                let (alnum, width) = non_ascii_char(text, i);
+                if !alnum {
+                    i += width;
                     continue;
                 }
             }
-            // Read the word, hashing it.
+            // Read the word, hashing it: ASCII letters and digits with one table look-up
+            // each, a non-ASCII letter or digit by decoding it.
             let start = i;
             let mut h = WordHash::new();
-            while i < n {
-                let b = bytes[i];
-                if b.is_ascii() {
-                    if !b.is_ascii_alphanumeric() {
+            loop {
+                while let Some(&b) = bytes.get(i) {
+                    let folded = FOLDED[usize::from(b)];
+                    if folded == 0 {
                         break;
                     }
-                    h.push(b);
+                    h.push_folded(folded);
                     i += 1;
-                } else {
-                    let c = text[i..].chars().next().expect("char boundary");
-                    if !c.is_alphanumeric() {
-                        break;
+                }
+                match bytes.get(i) {
+                    Some(b) if !b.is_ascii() => {
+                        let (alnum, width) = non_ascii_char(text, i);
+                        if !alnum {
+                            break;
+                        }
+                        for &x in &bytes[i..i + width] {
+                            h.push(x);
+                        }
+                        i += width;
                     }
-                    for &x in &bytes[i..i + c.len_utf8()] {
-                        h.push(x);
-                    }
-                    i += c.len_utf8();
+                    _ => break,
                 }
             }
             if start < skip_until {
@@ -590,6 +594,31 @@ impl Lexicon {
             }
         }
     }
+}
+
+/// The ASCII-lower-cased byte of every ASCII letter or digit, 0 for every other byte: one
+/// look-up both ends a word and gives the byte its hash takes.
+const FOLDED: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let x = b as u8;
+        if x.is_ascii_alphanumeric() {
+            t[b] = x.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
+/// The char at byte `i` (a char boundary) of `text`, not ASCII: (is a letter or digit, width
+/// in bytes). Out of the scan's loop: most texts have few such chars.
+#[inline(never)]
+fn non_ascii_char(text: &str, i: usize) -> (bool, usize) {
+    text[i..]
+        .chars()
+        .next()
+        .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
 }
 
 /// Is there a word boundary at byte `i` (the end of a match)?
@@ -652,5 +681,188 @@ mod tests {
                 EntryKind::Trigger(0),
             ]
         );
+    }
+
+    /// [`Lexicon::scan`] before the byte table (each byte tested for ASCII, letter and digit,
+    /// and lower-cased for the hash), kept as its reference.
+    fn scan_reference(lex: &Lexicon, text: &str, out: &mut Vec<Hit>) {
+        let bytes = text.as_bytes();
+        let n = bytes.len();
+        let mut skip_until = 0;
+        let mut i = 0;
+        while i < n {
+            // To the next word start.
+            let b = bytes[i];
+            if b.is_ascii() {
+                if !b.is_ascii_alphanumeric() {
+                    i += 1;
+                    continue;
+                }
+            } else {
+                let c = text[i..].chars().next().expect("char boundary");
+                if !c.is_alphanumeric() {
+                    i += c.len_utf8();
+                    continue;
+                }
+            }
+            // Read the word, hashing it.
+            let start = i;
+            let mut h = WordHash::new();
+            while i < n {
+                let b = bytes[i];
+                if b.is_ascii() {
+                    if !b.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    h.push(b);
+                    i += 1;
+                } else {
+                    let c = text[i..].chars().next().expect("char boundary");
+                    if !c.is_alphanumeric() {
+                        break;
+                    }
+                    for &x in &bytes[i..i + c.len_utf8()] {
+                        h.push(x);
+                    }
+                    i += c.len_utf8();
+                }
+            }
+            if start < skip_until {
+                continue;
+            }
+            let Some((pattern, e)) =
+                lex.index
+                    .longest_at(text, start, h, bytes[start].is_ascii_lowercase())
+            else {
+                continue;
+            };
+            if !boundary_after(text, e) {
+                continue;
+            }
+            let matched = &text[start..e];
+            let kind = lex.forms[pattern as usize]
+                .iter()
+                .find(|f| !f.exact || &*f.surface == matched)
+                .map(|f| f.kind);
+            if let Some(kind) = kind {
+                out.push(Hit {
+                    start,
+                    end: e,
+                    kind,
+                    pattern,
+                });
+                skip_until = e;
+            }
+        }
+    }
+
+    /// The compiled dictionaries of the repository, built once for the tests that need them.
+    fn embedded_lexicon() -> &'static Lexicon {
+        static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEXICON.get_or_init(|| {
+            Lexicon::new(&crate::dictionaries::embedded()).expect("embedded dictionaries")
+        })
+    }
+
+    /// Words that start dictionary patterns (crowded first words, names with non-ASCII
+    /// letters, multi-word names, triggers), and words and marks around them.
+    const VOCABULARY: &[&str] = &[
+        "the",
+        "The",
+        "White",
+        "House",
+        "al",
+        "Al",
+        "-",
+        "Nusra",
+        "Qaeda",
+        "san",
+        "San",
+        "Saint",
+        "new",
+        "New",
+        "York",
+        "Delhi",
+        "United",
+        "States",
+        "Nations",
+        "U.S.",
+        "US",
+        "foreign",
+        "minister",
+        "Foreign",
+        "Minister",
+        "talks",
+        "met",
+        "Deal",
+        "deal",
+        "Séléka",
+        "Seleka",
+        "FPÖ",
+        "Aībak",
+        "Asadābād",
+        "Les",
+        "Républicains",
+        "’s",
+        "'s",
+        "Kremlin",
+        "Hague",
+        "Geneva",
+        "Paris",
+        "Mali",
+        "Malian",
+        "of",
+        "and",
+        "said",
+        "ceasefire",
+        "troops",
+        "rebels",
+        "Syrian",
+        "Russia",
+        "Russian",
+        "el",
+        "El",
+        "Salvador",
+        "Abu",
+        "Dhabi",
+    ];
+
+    /// Text made of vocabulary words, random strings (non-ASCII letters, digits, marks) and
+    /// separators.
+    fn text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            4 => proptest::sample::select(VOCABULARY).prop_map(str::to_string),
+            1 => "[a-zA-Z0-9éÖā北’'.,-]{1,8}",
+        ];
+        let separator = prop_oneof![
+            Just(" "),
+            Just("-"),
+            Just(", "),
+            Just(". "),
+            Just("\n"),
+            Just(""),
+            Just("’"),
+            Just(" — "),
+        ];
+        proptest::collection::vec((piece, separator), 0..24).prop_map(|parts| {
+            parts.into_iter().fold(String::new(), |mut t, (w, sep)| {
+                t.push_str(&w);
+                t.push_str(sep);
+                t
+            })
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn scan_agrees_with_the_reference(t in text()) {
+            let lex = embedded_lexicon();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            lex.scan(&t, &mut a);
+            scan_reference(lex, &t, &mut b);
+            proptest::prop_assert_eq!(a, b);
+        }
     }
 }

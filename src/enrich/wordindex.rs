@@ -64,7 +64,14 @@ impl WordHash {
     /// Add one byte (ASCII bytes lower-cased here).
     #[inline]
     pub(crate) fn push(&mut self, b: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(Self::K);
+        self.push_folded(b.to_ascii_lowercase());
+    }
+
+    /// Add one byte that is already ASCII-lower-cased (or not ASCII): what [`WordHash::push`]
+    /// does, for a reader that has the lower-cased byte at hand.
+    #[inline]
+    pub(crate) fn push_folded(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(Self::K);
     }
 
     /// The finished 32-bit key: odd, so never 0 (the empty entry of the table). Two words
