@@ -12,6 +12,18 @@ const ABBREVIATIONS: &[&str] = &[
     "pres", "amb", "brig", "fr", "mt", "ft", "approx", "est", "dept", "univ",
 ];
 
+/// [`ABBREVIATIONS`] as a signature: most words before a full stop are ruled out without
+/// comparing them with each of the 50 abbreviations.
+const ABBREVIATION_SIGNATURE: WordSignature = {
+    let mut s = WordSignature::EMPTY;
+    let mut i = 0;
+    while i < ABBREVIATIONS.len() {
+        s = s.with(ABBREVIATIONS[i]);
+        i += 1;
+    }
+    s
+};
+
 /// Words that, capitalised after an abbreviation such as "U.S.", start a new sentence.
 const SENTENCE_OPENERS: &[&str] = &[
     "the",
@@ -146,9 +158,10 @@ fn full_stop_ends(text: &str, dot: usize, next: usize) -> bool {
         // "the U.S. and", "Sept. 12": a lower-case or digit continuation never starts a sentence.
         return false;
     }
-    if ABBREVIATIONS
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(last_piece))
+    if ABBREVIATION_SIGNATURE.may_contain(last_piece.as_bytes())
+        && ABBREVIATIONS
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(last_piece))
     {
         // "Gen. Smith", "Sept. Meanwhile" (rare): keep together.
         return false;
@@ -494,6 +507,26 @@ mod tests {
                 "He left."
             ]
         );
+    }
+
+    #[test]
+    fn every_abbreviation_passes_its_signature_in_any_case() {
+        for a in ABBREVIATIONS {
+            for w in [
+                a.to_string(),
+                a.to_uppercase(),
+                a[..1].to_uppercase() + &a[1..],
+            ] {
+                assert!(ABBREVIATION_SIGNATURE.may_contain(w.as_bytes()), "{w}");
+            }
+        }
+        // And most other words do not: the point of the signature.
+        let others = [
+            "said", "talks", "minister", "Kennedy", "Syria", "week", "it", "2016",
+        ];
+        assert!(others
+            .iter()
+            .all(|w| !ABBREVIATION_SIGNATURE.may_contain(w.as_bytes())));
     }
 
     #[test]
