@@ -423,17 +423,28 @@ pub struct CodePoints {
 
 impl CodePoints {
     /// Build the table for `text` (no allocation for ASCII text; one entry per non-ASCII char
-    /// otherwise).
+    /// otherwise). Runs of ASCII are skipped eight bytes at a time; a non-ASCII char's width
+    /// is read from its first byte.
     pub fn new(text: &str) -> Self {
         let mut extra = Vec::new();
         if !text.is_ascii() {
+            let b = text.as_bytes();
             let mut total = 0;
-            for (i, c) in text.char_indices() {
-                let w = c.len_utf8();
-                if w > 1 {
-                    total += w - 1;
-                    extra.push((i + w, total));
-                }
+            let mut i = 0;
+            loop {
+                i += ascii_run(&b[i..]);
+                // `i` is a char boundary: a lead byte of 2, 3 or 4 bytes, or the end.
+                let Some(&lead) = b.get(i) else {
+                    break;
+                };
+                let w = match lead {
+                    0xF0.. => 4,
+                    0xE0.. => 3,
+                    _ => 2,
+                };
+                total += w - 1;
+                extra.push((i + w, total));
+                i += w;
             }
         }
         CodePoints { extra }
@@ -453,6 +464,24 @@ impl CodePoints {
     pub fn span(&self, start: usize, end: usize) -> [usize; 2] {
         [self.at(start), self.at(end)]
     }
+}
+
+/// How many bytes at the start of `b` are ASCII: eight bytes tested at once while they are.
+fn ascii_run(b: &[u8]) -> usize {
+    let mut n = 0;
+    for chunk in b.chunks_exact(8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        if u64::from_ne_bytes(word) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        n += 8;
+    }
+    n + b[n..]
+        .iter()
+        .position(|&x| !x.is_ascii())
+        .unwrap_or(b.len() - n)
 }
 
 /// Byte spans of quoted passages (straight or curly double quotes) in `text`. Scans bytes:
@@ -638,6 +667,30 @@ mod tests {
         assert_eq!(q.len(), 2);
         assert_eq!(&t[q[0].0..q[0].1], "“We want a pause”");
         assert_eq!(&t[q[1].0..q[1].1], "\"Fine\"");
+    }
+
+    /// [`CodePoints::new`] before the ASCII runs were skipped eight bytes at a time (every
+    /// char decoded), kept as its reference.
+    fn code_points_reference(text: &str) -> Vec<(usize, usize)> {
+        let mut extra = Vec::new();
+        if !text.is_ascii() {
+            let mut total = 0;
+            for (i, c) in text.char_indices() {
+                let w = c.len_utf8();
+                if w > 1 {
+                    total += w - 1;
+                    extra.push((i + w, total));
+                }
+            }
+        }
+        extra
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn code_points_agree_with_the_reference(t in "([a-z .]{0,20}|é|’|北|😀|\\PC)*") {
+            proptest::prop_assert_eq!(CodePoints::new(&t).extra, code_points_reference(&t));
+        }
     }
 
     #[test]
