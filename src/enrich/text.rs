@@ -131,22 +131,10 @@ fn skip_closers(text: &str, mut j: usize) -> usize {
 }
 
 /// Does the full stop at byte `dot` end the sentence? `next` is where the following
-/// whitespace starts.
+/// whitespace starts. What follows is read first: it rules most full stops in or out before
+/// the word in front of the dot is looked at.
 fn full_stop_ends(text: &str, dot: usize, next: usize) -> bool {
-    // The word before the dot.
-    let before = &text[..dot];
-    let word_start = before
-        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
-        .map_or(0, |p| {
-            p + before[p..].chars().next().map_or(1, char::len_utf8)
-        });
-    let word = &before[word_start..];
-    let last_piece = word.rsplit('.').next().unwrap_or(word);
     let following = text[next..].trim_start();
-    let next_word: &str = following
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("");
     let next_upper = following
         .chars()
         .next()
@@ -158,6 +146,19 @@ fn full_stop_ends(text: &str, dot: usize, next: usize) -> bool {
         // "the U.S. and", "Sept. 12": a lower-case or digit continuation never starts a sentence.
         return false;
     }
+    // The word before the dot, and its last dotted piece ("S" of "U.S").
+    let before = &text[..dot];
+    let word_start = before
+        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
+        .map_or(0, |p| {
+            p + before[p..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = &before[word_start..];
+    let last_piece = word
+        .as_bytes()
+        .iter()
+        .rposition(|&b| b == b'.')
+        .map_or(word, |k| &word[k + 1..]);
     if ABBREVIATION_SIGNATURE.may_contain(last_piece.as_bytes())
         && ABBREVIATIONS
             .iter()
@@ -170,6 +171,10 @@ fn full_stop_ends(text: &str, dot: usize, next: usize) -> bool {
     let dotted = word.matches('.').count() >= 1 && word.len() <= 8 && is_initial;
     if is_initial || dotted {
         // "John F. Kennedy", "U.S. officials": split only when an obvious opener follows.
+        let next_word = following
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
         return SENTENCE_OPENERS
             .iter()
             .any(|o| o.eq_ignore_ascii_case(next_word))
