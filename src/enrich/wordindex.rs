@@ -30,22 +30,33 @@ fn filter_bits(words: usize) -> usize {
 }
 
 /// A bit set probed at [`WordHash::place`].
-struct Filter(Vec<u64>);
+struct Filter {
+    /// The bits, a power of two of them.
+    words: Vec<u64>,
+    /// Number of bits - 1, kept so that a probe is a mask, not a multiplication.
+    mask: usize,
+}
 
 impl Filter {
     fn new(words: usize) -> Self {
-        Filter(vec![0; filter_bits(words) / 64])
+        let bits = filter_bits(words);
+        Filter {
+            words: vec![0; bits / 64],
+            mask: bits - 1,
+        }
     }
 
     fn insert(&mut self, key: u32) {
-        let k = WordHash::place(key, self.0.len() * 64);
-        self.0[k / 64] |= 1 << (k % 64);
+        let k = WordHash::place(key, self.mask + 1);
+        self.words[k / 64] |= 1 << (k % 64);
     }
 
     #[inline]
     fn may_contain(&self, key: u32) -> bool {
-        let k = WordHash::place(key, self.0.len() * 64);
-        self.0[k / 64] & (1 << (k % 64)) != 0
+        let k = (key >> 1) as usize & self.mask;
+        self.words
+            .get(k / 64)
+            .is_some_and(|w| w & (1 << (k % 64)) != 0)
     }
 }
 
