@@ -48,6 +48,8 @@ pub use super::output::dlq_headers;
 
 /// How long a blocking transaction call may take.
 const TXN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the worker waits at start-up to learn where its output topics' partitions live.
+const LEADERS_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What one run of the worker did (for tests, the demo and the exit log line).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -115,6 +117,7 @@ pub async fn run(
             (p, Some(Arc::new(Mutex::new(Transaction::default()))))
         }
     };
+    learn_leaders(&producer, &settings).await;
     let context = WorkerContext {
         tracker: tracker.clone(),
         metrics: metrics.clone(),
@@ -631,6 +634,27 @@ impl Loop {
             abandoned = s.abandoned,
             "worker stopped"
         );
+    }
+}
+
+/// Ask the broker, before the first article is read, where the output and dead-letter
+/// topics' partitions live. Without it the producer looks them up on the first record it is
+/// given, and the records of the first few hundred milliseconds wait in its queue for that
+/// answer (the latency benchmark saw its slowest 1% there). A topic that does not exist yet
+/// (created on first write) or a slow answer is not an error: the producer asks again when
+/// it needs to.
+async fn learn_leaders(producer: &FutureProducer, settings: &Settings) {
+    for topic in [&settings.kafka.output_topic, &settings.kafka.dlq_topic] {
+        let (p, t) = (producer.clone(), topic.clone());
+        let looked_up = tokio::task::spawn_blocking(move || {
+            p.client().fetch_metadata(Some(&t), LEADERS_TIMEOUT)
+        })
+        .await;
+        match looked_up {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::debug!(topic = %topic, error = %e, "leaders not known yet"),
+            Err(e) => tracing::debug!(topic = %topic, error = %e, "leader look-up did not run"),
+        }
     }
 }
 
