@@ -312,22 +312,18 @@ fn parse_target(v: &Value) -> Result<TargetSpec, DecodeError> {
 
 /// Reject JSON nested deeper than `limit` before parsing it, so hostile input cannot
 /// exhaust the stack or the parser's recursion limit produces an unclear error.
+///
+/// Brackets inside strings do not count. Most of an article's bytes are inside strings
+/// (its body), so a string is skipped with a byte search for its closing quote or next
+/// backslash rather than read byte by byte.
 fn check_depth(text: &str, limit: usize) -> Result<(), DecodeError> {
+    let bytes = text.as_bytes();
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for b in text.bytes() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
         match b {
-            b'"' => in_string = true,
+            b'"' => i = string_end(bytes, i),
             b'{' | b'[' => {
                 depth += 1;
                 if depth > limit {
@@ -339,6 +335,19 @@ fn check_depth(text: &str, limit: usize) -> Result<(), DecodeError> {
         }
     }
     Ok(())
+}
+
+/// Index just past the quote closing a string whose contents start at `i`, or the end of
+/// `bytes` if it never closes. A backslash escapes the byte after it, whatever it is.
+fn string_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(rest) = bytes.get(i..) {
+        match memchr::memchr2(b'"', b'\\', rest) {
+            Some(j) if rest[j] == b'"' => return i + j + 1,
+            Some(j) => i += j + 2,
+            None => break,
+        }
+    }
+    bytes.len()
 }
 
 /// Plain text from ninjs `body_html`: tags dropped, block ends become newlines,
@@ -471,6 +480,46 @@ mod tests {
         assert_eq!(a.targets.len(), 2);
         assert_eq!(a.targets[0].start, Some(0));
         assert_eq!(a.targets[1].text, "Manila");
+    }
+
+    /// The byte-by-byte depth check that [`check_depth`] replaced, kept as its reference.
+    fn check_depth_reference(text: &str, limit: usize) -> Result<(), DecodeError> {
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        for b in text.bytes() {
+            if in_string {
+                match b {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > limit {
+                        return Err(DecodeError::TooDeep { limit });
+                    }
+                }
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn depth_check_agrees_with_the_reference(
+            t in "([{}\\[\\]\"\\\\a é]|\\\\\"|\\PC)*",
+            limit in 0usize..6,
+        ) {
+            proptest::prop_assert_eq!(check_depth(&t, limit), check_depth_reference(&t, limit));
+        }
     }
 
     #[test]
