@@ -9,7 +9,7 @@
 //! event.
 
 use super::lexicon::{EntryKind, Lexicon};
-use super::sentence::{ActorMention, View, Words};
+use super::sentence::{ActorMention, Tok, View, Words};
 use super::time::TimeExpr;
 use super::triggers::Pos;
 
@@ -254,9 +254,8 @@ pub fn segments(v: &View<'_>) -> Vec<usize> {
     let n = v.toks.len();
     let mut seg = vec![0; n];
     let mut start = 0;
-    let mut closes_at_comma = n > 0
-        && v.toks[0].entry.is_none()
-        && super::sentence::is_preposition(&v.toks[0].text.to_ascii_lowercase());
+    let mut closes_at_comma =
+        n > 0 && v.toks[0].entry.is_none() && v.toks[0].is_in(&super::sentence::PREPOSITIONS);
     for (i, slot) in seg.iter_mut().enumerate() {
         let g = v.gap_before(i);
         // Most gaps are one space: no punctuation to look for.
@@ -405,9 +404,60 @@ fn coordinated(v: &View<'_>, k: usize) -> Vec<usize> {
     out
 }
 
+/// Words that give an event a status ("stalled talks", "a planned meeting"), with the status.
+const STATUSES: [(&str, &str); 15] = [
+    ("scheduled", "scheduled"),
+    ("planned", "scheduled"),
+    ("upcoming", "scheduled"),
+    ("stalled", "stalled"),
+    ("suspended", "stalled"),
+    ("deadlocked", "stalled"),
+    ("stalemated", "stalled"),
+    ("resumption", "resumed"),
+    ("resumed", "resumed"),
+    ("resume", "resumed"),
+    ("renewed", "resumed"),
+    ("proposed", "proposed"),
+    ("proposal", "proposed"),
+    ("collapsed", "failed"),
+    ("failed", "failed"),
+];
+
+/// The words of [`STATUSES`].
+const STATUS_LIST: [&str; STATUSES.len()] = {
+    let mut list = [""; STATUSES.len()];
+    let mut i = 0;
+    while i < STATUSES.len() {
+        list[i] = STATUSES[i].0;
+        i += 1;
+    }
+    list
+};
+
+/// Their signature: most tokens are ruled out by one bit test.
+const STATUS_WORDS: Words = Words::new(&STATUS_LIST);
+
+/// The status a word gives an event, in any case ("Stalled"), without a lower-case copy
+/// of every word near a trigger.
+fn status_of(w: &Tok<'_>) -> Option<&'static str> {
+    if !w.is_in(&STATUS_WORDS) {
+        return None;
+    }
+    STATUSES
+        .iter()
+        .find(|(word, _)| w.is(word))
+        .map(|&(_, status)| status)
+}
+
+/// Does `w` end with the lower-case `suffix`, in any case?
+fn ends_with_any_case(w: &str, suffix: &str) -> bool {
+    w.len() >= suffix.len()
+        && w.as_bytes()[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
 fn is_passive(v: &View<'_>, t: usize) -> bool {
-    let w = v.toks[t].text.to_ascii_lowercase();
-    if w.ends_with("ing") || w.ends_with('s') && !w.ends_with("ss") {
+    let w = v.toks[t].text;
+    if ends_with_any_case(w, "ing") || ends_with_any_case(w, "s") && !ends_with_any_case(w, "ss") {
         return false;
     }
     let mut i = t;
@@ -460,7 +510,7 @@ fn nominal(lex: &Lexicon, v: &View<'_>, t: usize) -> bool {
     if w.ends_with('s') && !w.ends_with("ss") {
         return !subject_before;
     }
-    if p.entry.is_none() && super::sentence::is_preposition(&p.text.to_ascii_lowercase()) {
+    if p.entry.is_none() && p.is_in(&super::sentence::PREPOSITIONS) {
         return true;
     }
     // "an open-ended strike", "a general strike": determiner, adjective, noun.
@@ -1025,14 +1075,7 @@ pub fn extract(
             if !near {
                 continue;
             }
-            let s = match w.text.to_ascii_lowercase().as_str() {
-                "scheduled" | "planned" | "upcoming" => Some("scheduled"),
-                "stalled" | "suspended" | "deadlocked" | "stalemated" => Some("stalled"),
-                "resumption" | "resumed" | "resume" | "renewed" => Some("resumed"),
-                "proposed" | "proposal" => Some("proposed"),
-                "collapsed" | "failed" => Some("failed"),
-                _ => None,
-            };
+            let s = status_of(w);
             if s.is_some() {
                 d.status = s;
             }

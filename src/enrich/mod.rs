@@ -335,22 +335,22 @@ impl Enricher {
             }
         }
         if events.iter().any(|e| {
-            e.trigger.text.to_lowercase().contains("ceasefire")
-                || e.trigger.text.to_lowercase().contains("truce")
+            contains_any_case(&e.trigger.text, "ceasefire")
+                || contains_any_case(&e.trigger.text, "truce")
                 || e.cameo.starts_with("087")
                 || e.cameo == "196"
         }) {
             tags.push("ceasefire".into());
         }
         // One tag once, in first-seen order (lexicon and topic tags may coincide).
-        let mut seen: Vec<String> = Vec::with_capacity(tags.len());
-        tags.retain(|t| {
-            let new = !seen.contains(t);
-            if new {
-                seen.push(t.clone());
+        // The tags are moved, not cloned, into the deduplicated list.
+        let mut unique: Vec<String> = Vec::with_capacity(tags.len());
+        for t in tags {
+            if !unique.contains(&t) {
+                unique.push(t);
             }
-            new
-        });
+        }
+        let tags = unique;
         // The body's analysis again (`None` without sentiment: neutral targets).
         let targets = self.sentiment.targets_of(article, body_an.as_ref());
         EnrichedRecord {
@@ -562,6 +562,16 @@ fn event_id(
         h.update([0u8]);
     }
     hex(&h.finalize()[..12])
+}
+
+/// Does `text` contain the lower-case ASCII `needle` in any case? The same answer as
+/// `text.to_lowercase().contains(needle)` for the needles used here, without a lower-case
+/// copy of the text: the only other characters that lower-case to ASCII letters ('İ' to
+/// "i\u{307}", the Kelvin sign to 'k') cannot complete these words.
+fn contains_any_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// `start:end` in decimal, as `format!("{}:{}")` writes it, without allocating.

@@ -288,39 +288,42 @@ impl<'a> View<'a> {
 }
 
 /// Short list of prepositions.
+pub const PREPOSITIONS: Words = Words::new(&[
+    "in",
+    "at",
+    "near",
+    "inside",
+    "outside",
+    "across",
+    "throughout",
+    "into",
+    "from",
+    "to",
+    "with",
+    "against",
+    "on",
+    "of",
+    "for",
+    "by",
+    "about",
+    "over",
+    "under",
+    "toward",
+    "towards",
+    "between",
+    "among",
+    "upon",
+    "after",
+    "before",
+    "during",
+    "around",
+    "like",
+    "than",
+]);
+
+/// Is `w` (lower-case) a preposition?
 pub fn is_preposition(w: &str) -> bool {
-    matches!(
-        w,
-        "in" | "at"
-            | "near"
-            | "inside"
-            | "outside"
-            | "across"
-            | "throughout"
-            | "into"
-            | "from"
-            | "to"
-            | "with"
-            | "against"
-            | "on"
-            | "of"
-            | "for"
-            | "by"
-            | "about"
-            | "over"
-            | "under"
-            | "toward"
-            | "towards"
-            | "between"
-            | "among"
-            | "upon"
-            | "after"
-            | "before"
-            | "during"
-            | "around"
-            | "like"
-            | "than"
-    )
+    PREPOSITIONS.may_contain(w) && PREPOSITIONS.list.contains(&w)
 }
 
 /// Build the tokens of a sentence from the automaton hits and the words between them.
