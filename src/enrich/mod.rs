@@ -264,38 +264,39 @@ impl Enricher {
         }
         share_locations(&mut events);
 
-        let actors =
-            reg.actors
-                .iter()
-                .map(|a| {
-                    let mentions: Vec<[usize; 2]> =
-                        a.body.iter().map(|&(s, e)| cp_body.span(s, e)).collect();
-                    Actor {
-                        name: a.name.clone(),
-                        code: a.code.clone(),
-                        country: a.country.clone(),
-                        role: a.role.clone(),
-                        sentiment: match &body_an {
-                            Some(an) if !mentions.is_empty() => self
-                                .sentiment
-                                .mention_sentiment_of(an, &article.body, &mentions),
-                            _ => Sentiment::neutral(),
-                        },
-                        mentions,
-                        headline_mentions: a
-                            .headline
-                            .iter()
-                            .map(|&(s, e)| cp_head.span(s, e))
-                            .collect(),
-                    }
-                })
-                .collect();
-        let places = reg
-            .places
-            .iter()
+        // The registry is not read after this: its names and codes move into the record
+        // instead of being copied.
+        let actors = std::mem::take(&mut reg.actors)
+            .into_iter()
+            .map(|a| {
+                let mentions: Vec<[usize; 2]> =
+                    a.body.iter().map(|&(s, e)| cp_body.span(s, e)).collect();
+                Actor {
+                    name: a.name,
+                    code: a.code,
+                    country: a.country,
+                    role: a.role,
+                    sentiment: match &body_an {
+                        Some(an) if !mentions.is_empty() => {
+                            self.sentiment
+                                .mention_sentiment_of(an, &article.body, &mentions)
+                        }
+                        _ => Sentiment::neutral(),
+                    },
+                    mentions,
+                    headline_mentions: a
+                        .headline
+                        .iter()
+                        .map(|&(s, e)| cp_head.span(s, e))
+                        .collect(),
+                }
+            })
+            .collect();
+        let places = std::mem::take(&mut reg.places)
+            .into_iter()
             .map(|p| Place {
-                name: p.name.clone(),
-                country: p.country.clone(),
+                name: p.name,
+                country: p.country,
                 lat: p.lat,
                 lon: p.lon,
                 mentions: p.body.iter().map(|&(s, e)| cp_body.span(s, e)).collect(),
