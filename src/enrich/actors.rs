@@ -97,8 +97,6 @@ pub struct Registry<'l> {
     pub date: Option<String>,
     /// Actors in order of first mention.
     pub actors: Vec<ActorRec>,
-    /// (code, name) -> actor.
-    by_key: FnvMap<(String, String), usize>,
     /// Hash of (parts, words, fallback country) -> actor, so repeated mentions skip resolution.
     cache: FnvMap<u64, usize>,
     /// Surname or full name -> actor, for later short mentions.
@@ -122,7 +120,6 @@ impl<'l> Registry<'l> {
             lex,
             date,
             actors: Vec::new(),
-            by_key: FnvMap::default(),
             cache: FnvMap::default(),
             short: FnvMap::default(),
             last_person: None,
@@ -176,6 +173,10 @@ impl<'l> Registry<'l> {
     }
 
     /// Build the identity of an actor phrase and find or create its registry entry.
+    ///
+    /// The identity is assembled from borrowed pieces (dictionary strings, the article's text)
+    /// and compared with the actors already known in place: most phrases name an actor seen
+    /// before, so strings are only copied when a new actor is created.
     fn resolve_new(
         &mut self,
         parts: &Parts,
@@ -186,16 +187,20 @@ impl<'l> Registry<'l> {
         let lex = self.lex;
         let country = parts
             .country
-            .map(|c| lex.countries[c as usize].iso3.clone());
-        let mut role = parts.role.map(|r| lex.roles[r as usize].role.clone());
+            .map(|c| lex.countries[c as usize].iso3.as_str());
+        // A counterpart takes the role of the person named last. It is copied because the
+        // registry may grow below; counterparts are rare.
+        let counterpart_role = if parts.counterpart {
+            self.last_person.and_then(|p| self.actors[p].role.clone())
+        } else {
+            None
+        };
+        let mut role = parts.role.map(|r| lex.roles[r as usize].role.as_str());
         if parts.capital && role.is_none() {
-            role = Some("GOV".into());
+            role = Some("GOV");
         }
         if parts.counterpart {
-            role = self
-                .last_person
-                .and_then(|p| self.actors[p].role.clone())
-                .or(Some("GOV".into()));
+            role = counterpart_role.as_deref().or(Some("GOV"));
         }
         let (name, code, country, role, person) = if let Some(p) = parts.person {
             let pe = &lex.people[p as usize];
@@ -212,72 +217,72 @@ impl<'l> Registry<'l> {
                 });
             match office {
                 Some(o) => {
-                    let role = o.role.clone();
-                    let c = o.country.clone();
-                    let code = code_of(c.as_deref(), role.as_deref());
-                    (pe.name.clone(), code, c, role, true)
+                    let role = o.role.as_deref();
+                    let c = o.country.as_deref();
+                    (pe.name.as_str(), code_parts(c, role), c, role, true)
                 }
                 None => {
                     // Out of office on the article's date: a title written in the text still
                     // counts ("Foreign Minister X"); otherwise the person's country only.
-                    let c = country
-                        .clone()
-                        .or_else(|| pe.offices.first().and_then(|o| o.country.clone()));
-                    let code = code_of(c.as_deref(), role.as_deref());
-                    (pe.name.clone(), code, c, role, true)
+                    let c =
+                        country.or_else(|| pe.offices.first().and_then(|o| o.country.as_deref()));
+                    (pe.name.as_str(), code_parts(c, role), c, role, true)
                 }
             }
         } else if let Some(n) = parts.named {
             let na = &lex.named[n as usize];
             (
-                na.name.clone(),
-                na.code.clone(),
-                na.country.clone(),
-                na.role.clone(),
+                na.name.as_str(),
+                (na.code.as_str(), ""),
+                na.country.as_deref(),
+                na.role.as_deref(),
                 false,
             )
         } else {
             let country = country.or_else(|| {
                 if role.is_some() {
-                    fallback_country.map(str::to_string)
+                    fallback_country
                 } else {
                     None
                 }
             });
-            let name = match (parts.unknown_name, parts.country, &role) {
-                (Some((s, e)), _, _) => whole[s..e].to_string(),
-                (None, Some(c), None) => lex.countries[c as usize].name.clone(),
-                _ => text.trim_start_matches("the ").to_string(),
+            let name = match (parts.unknown_name, parts.country, role) {
+                (Some((s, e)), _, _) => &whole[s..e],
+                (None, Some(c), None) => lex.countries[c as usize].name.as_str(),
+                _ => text.trim_start_matches("the "),
             };
-            let code = code_of(country.as_deref(), role.as_deref());
+            let code = code_parts(country, role);
             (name, code, country, role, parts.unknown_name.is_some())
         };
-        let key = (code.clone(), name.to_lowercase());
-        let id = match self.by_key.get(&key) {
-            Some(&id) => id,
-            None => {
-                let id = self.actors.len();
-                self.actors.push(ActorRec {
-                    name: name.clone(),
-                    code,
-                    country,
-                    role,
-                    person,
-                    body: Vec::new(),
-                    headline: Vec::new(),
-                });
-                self.by_key.insert(key, id);
-                if person {
-                    if let Some(last) = name.rsplit([' ', '-']).next() {
-                        if last.len() > 2 {
-                            self.short.entry(last.to_string()).or_insert(id);
-                        }
-                    }
-                    self.short.entry(name).or_insert(id);
+        // An actor is identified by its code and its name ignoring case. An article has few
+        // actors, so a scan is cheaper than a map whose keys would have to be copied.
+        let known = self
+            .actors
+            .iter()
+            .position(|a| code_is(&a.code, code) && same_name(&a.name, name));
+        if let Some(id) = known {
+            return id;
+        }
+        let id = self.actors.len();
+        self.actors.push(ActorRec {
+            name: name.to_string(),
+            code: [code.0, code.1].concat(),
+            country: country.map(str::to_string),
+            role: role.map(str::to_string),
+            person,
+            body: Vec::new(),
+            headline: Vec::new(),
+        });
+        if person {
+            if let Some(last) = name.rsplit([' ', '-']).next() {
+                if last.len() > 2 && !self.short.contains_key(last) {
+                    self.short.insert(last.to_string(), id);
                 }
-                id
             }
-        };
+            if !self.short.contains_key(name) {
+                self.short.insert(name.to_string(), id);
+            }
+        }
         id
     }
 
@@ -415,12 +420,36 @@ fn in_office(o: &super::lexicon::Office, date: &str) -> bool {
 /// CAMEO-style code from country and role: `USA`+`GOV` -> `USAGOV`; an IGO role code is the
 /// whole code (`IGOUNO`).
 pub fn code_of(country: Option<&str>, role: Option<&str>) -> String {
+    let (a, b) = code_parts(country, role);
+    [a, b].concat()
+}
+
+/// The two pieces whose concatenation is [`code_of`], so that a code can be compared with
+/// the registry's codes without building it.
+fn code_parts<'a>(country: Option<&'a str>, role: Option<&'a str>) -> (&'a str, &'a str) {
     match (country, role) {
-        (_, Some(r)) if r.starts_with("IGO") || r.len() > 3 && country.is_none() => r.to_string(),
-        (Some(c), Some(r)) => format!("{c}{r}"),
-        (Some(c), None) => c.to_string(),
-        (None, Some(r)) => r.to_string(),
-        (None, None) => String::new(),
+        (_, Some(r)) if r.starts_with("IGO") || r.len() > 3 && country.is_none() => (r, ""),
+        (Some(c), Some(r)) => (c, r),
+        (Some(c), None) => (c, ""),
+        (None, Some(r)) => (r, ""),
+        (None, None) => ("", ""),
+    }
+}
+
+/// Is `code` the concatenation of the two pieces?
+fn code_is(code: &str, (a, b): (&str, &str)) -> bool {
+    code.len() == a.len() + b.len() && code.starts_with(a) && code.ends_with(b)
+}
+
+/// Do two names match ignoring case, exactly as comparing their `to_lowercase` copies would?
+/// ASCII names (nearly all) are compared in place. Other names are lower-cased as before:
+/// Unicode lower-casing can change lengths and even turn a non-ASCII letter into an ASCII
+/// one (the Kelvin sign), so no cheaper test is exactly equivalent.
+fn same_name(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
     }
 }
 
@@ -434,5 +463,28 @@ mod tests {
         assert_eq!(code_of(None, Some("IGOUNO")), "IGOUNO");
         assert_eq!(code_of(Some("SYR"), None), "SYR");
         assert_eq!(code_of(None, Some("REB")), "REB");
+        assert_eq!(code_of(None, None), "");
+        assert!(code_is("USAGOV", code_parts(Some("USA"), Some("GOV"))));
+        assert!(!code_is("USAGOV", code_parts(Some("USA"), None)));
+        assert!(!code_is("USAREB", code_parts(Some("USA"), Some("GOV"))));
+    }
+
+    #[test]
+    fn names_match_as_lower_case_copies() {
+        for (a, b) in [
+            ("John Kerry", "john KERRY"),
+            ("John Kerry", "John Kerr"),
+            ("Ölaf", "ölaf"),
+            ("\u{212A}im", "kim"),
+            ("Straße", "STRASSE"),
+            ("ΟΔΟΣ", "οδος"),
+            ("", ""),
+        ] {
+            assert_eq!(
+                same_name(a, b),
+                a.to_lowercase() == b.to_lowercase(),
+                "{a} / {b}"
+            );
+        }
     }
 }
