@@ -548,8 +548,9 @@ pub fn annotate<'a>(
     // main place so far.
     let fallback = place_country.or_else(|| reg.main_place_country());
     // Else the country of the nearest actor before it in the sentence ("An Argentine judge
-    // ordered former president X").
-    let mut last_country: Option<String> = None;
+    // ordered former president X"). It borrows the dictionary's copy of the code, so no
+    // string is copied per actor.
+    let mut last_country: Option<&str> = None;
 
     // Actor phrases.
     let mut i = 0;
@@ -603,9 +604,9 @@ pub fn annotate<'a>(
             k > 0 && v.toks[k - 1].is("and") && v.actors.last().is_some_and(|m| m.last + 1 == k)
         };
         let country_hint = if coordinated {
-            last_country.as_deref().or(fallback.as_deref())
+            last_country.or(fallback.as_deref())
         } else {
-            fallback.as_deref().or(last_country.as_deref())
+            fallback.as_deref().or(last_country)
         };
         let id = reg.resolve(
             &parts,
@@ -617,8 +618,8 @@ pub fn annotate<'a>(
         );
         // Only real countries pass on ("IMG" of transnational groups does not).
         if let Some(c) = &reg.actors[id].country {
-            if lex.country_by_code.contains_key(c) {
-                last_country = Some(c.clone());
+            if let Some((code, _)) = lex.country_by_code.get_key_value(c) {
+                last_country = Some(code);
             }
         }
         let bare_role = parts.country.is_none()
