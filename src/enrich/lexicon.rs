@@ -569,30 +569,32 @@ impl Lexicon {
             if start < skip_until {
                 continue;
             }
-            let Some((pattern, e)) =
-                self.index
-                    .longest_at(text, start, h, bytes[start].is_ascii_lowercase())
-            else {
-                continue;
-            };
-            if !boundary_after(text, e) {
-                continue;
-            }
-            let matched = &text[start..e];
-            let kind = self.forms[pattern as usize]
-                .iter()
-                .find(|f| !f.exact || &*f.surface == matched)
-                .map(|f| f.kind);
-            if let Some(kind) = kind {
-                out.push(Hit {
-                    start,
-                    end: e,
-                    kind,
-                    pattern,
-                });
-                skip_until = e;
+            if let Some(hit) = self.longest_hit_at(text, start, h) {
+                skip_until = hit.end;
+                out.push(hit);
             }
         }
+    }
+
+    /// The longest dictionary hit starting at the word at `start`, whose hash is `h`: it
+    /// must end on a word boundary, and a pattern filed as exact must match the text's case.
+    fn longest_hit_at(&self, text: &str, start: usize, h: WordHash) -> Option<Hit> {
+        let lower = text.as_bytes()[start].is_ascii_lowercase();
+        let (pattern, end) = self.index.longest_at(text, start, h, lower)?;
+        if !boundary_after(text, end) {
+            return None;
+        }
+        let matched = &text[start..end];
+        let kind = self.forms[pattern as usize]
+            .iter()
+            .find(|f| !f.exact || &*f.surface == matched)?
+            .kind;
+        Some(Hit {
+            start,
+            end,
+            kind,
+            pattern,
+        })
     }
 }
 
@@ -730,28 +732,9 @@ mod tests {
             if start < skip_until {
                 continue;
             }
-            let Some((pattern, e)) =
-                lex.index
-                    .longest_at(text, start, h, bytes[start].is_ascii_lowercase())
-            else {
-                continue;
-            };
-            if !boundary_after(text, e) {
-                continue;
-            }
-            let matched = &text[start..e];
-            let kind = lex.forms[pattern as usize]
-                .iter()
-                .find(|f| !f.exact || &*f.surface == matched)
-                .map(|f| f.kind);
-            if let Some(kind) = kind {
-                out.push(Hit {
-                    start,
-                    end: e,
-                    kind,
-                    pattern,
-                });
-                skip_until = e;
+            if let Some(hit) = lex.longest_hit_at(text, start, h) {
+                skip_until = hit.end;
+                out.push(hit);
             }
         }
     }

@@ -540,35 +540,47 @@ pub(crate) fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
 /// are marked `IN_PHRASE` and carry none. `starts`: the tokens whose word starts a phrase,
 /// in order (a match is tried at each, left to right, none inside the previous match).
 fn mark_phrases(lex: &Lexicon, toks: &mut [Token], starts: &[usize]) {
-    let n = toks.len();
     // Tokens before `next` belong to a phrase matched already.
     let mut next = 0;
     for &i in starts {
-        let t = toks[i];
-        if i < next || t.has(flag::SENT_END) {
+        if i < next {
             continue;
         }
-        let mut matched = 0;
-        if i + 2 < n && !toks[i + 1].has(flag::SENT_END) {
-            if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, toks[i + 2].id]) {
-                toks[i + 2].base = v;
-                matched = 3;
-            }
-        }
-        if matched == 0 && i + 1 < n {
-            if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, UNKNOWN]) {
-                toks[i + 1].base = v;
-                matched = 2;
-            }
-        }
+        let matched = mark_phrase_at(lex, toks, i);
         if matched > 0 {
-            for t in &mut toks[i..i + matched - 1] {
-                t.base = 0.0;
-                t.flags |= flag::IN_PHRASE;
-            }
             next = i + matched;
         }
     }
+}
+
+/// Match a phrase of three, else two, words starting at token `i` (not across a sentence
+/// end) and mark it; the number of tokens matched, 0 for none.
+fn mark_phrase_at(lex: &Lexicon, toks: &mut [Token], i: usize) -> usize {
+    let n = toks.len();
+    let t = toks[i];
+    if t.has(flag::SENT_END) {
+        return 0;
+    }
+    let mut matched = 0;
+    if i + 2 < n && !toks[i + 1].has(flag::SENT_END) {
+        if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, toks[i + 2].id]) {
+            toks[i + 2].base = v;
+            matched = 3;
+        }
+    }
+    if matched == 0 && i + 1 < n {
+        if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, UNKNOWN]) {
+            toks[i + 1].base = v;
+            matched = 2;
+        }
+    }
+    if matched > 0 {
+        for t in &mut toks[i..i + matched - 1] {
+            t.base = 0.0;
+            t.flags |= flag::IN_PHRASE;
+        }
+    }
+    matched
 }
 
 /// Mark the words inside quotation marks. `opens`: the tokens after an opening mark, in
@@ -618,38 +630,19 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The phrase pass as it was, over every token.
+    /// The phrase pass as it was: a match tried at every token that starts a phrase of the
+    /// lexicon, not only at the starts noted by the tokenizer.
     fn reference_phrases(lex: &Lexicon, toks: &mut [Token]) {
-        let n = toks.len();
         let mut i = 0;
-        while i < n {
+        while i < toks.len() {
             let t = toks[i];
-            if t.id == UNKNOWN || !lex.info(t.id).phrase_start || t.has(flag::SENT_END) {
-                i += 1;
-                continue;
-            }
-            let mut matched = 0;
-            if i + 2 < n && !toks[i + 1].has(flag::SENT_END) {
-                if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, toks[i + 2].id]) {
-                    toks[i + 2].base = v;
-                    matched = 3;
-                }
-            }
-            if matched == 0 && i + 1 < n {
-                if let Some(&v) = lex.phrases.get(&[t.id, toks[i + 1].id, UNKNOWN]) {
-                    toks[i + 1].base = v;
-                    matched = 2;
-                }
-            }
-            if matched > 0 {
-                for t in &mut toks[i..i + matched - 1] {
-                    t.base = 0.0;
-                    t.flags |= flag::IN_PHRASE;
-                }
-                i += matched;
+            let starts = t.id != UNKNOWN && lex.info(t.id).phrase_start;
+            let matched = if starts {
+                mark_phrase_at(lex, toks, i)
             } else {
-                i += 1;
-            }
+                0
+            };
+            i += matched.max(1);
         }
     }
 
