@@ -5,7 +5,11 @@
 //!    enrichment off; three runs, the median reported, as one run takes under a second) and
 //!    (b) the full worker; reports articles/s, MB/s, the ratio b/a, the worker's peak RSS,
 //!    and where the CPU went per article (the worker's own, and the rest of the machine's,
-//!    which is mostly the broker) while output was being appended.
+//!    which is mostly the broker) while output was being appended. Then (c) the full path
+//!    with enrichment for free: the worker decodes each article and publishes its record
+//!    from `parleywire enrich` output computed beforehand (`--replay-records`), the same
+//!    headers and bytes out as (b) but no enrichment: the ceiling of the ratio b/a that a
+//!    faster core could reach.
 //! 3. Offers articles at a fixed rate to a running full worker and measures latency from
 //!    input append to output append (both topics use broker `LogAppendTime`).
 //!
@@ -258,8 +262,20 @@ struct CpuPerArticle {
     rest_us: f64,
 }
 
-fn start_worker(a: &Args, group: &str, input: &str, output: &str, passthrough: bool) -> Child {
-    start_worker_with(a, group, input, output, passthrough, "at-least-once", 0)
+/// What a worker under test does with each article.
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    /// Republish it as is (`--passthrough`).
+    Passthrough,
+    /// Enrich it.
+    Full,
+    /// Decode it and publish its record from a file computed beforehand
+    /// (`--replay-records`): the full path with enrichment for free.
+    Replay(&'a str),
+}
+
+fn start_worker(a: &Args, group: &str, input: &str, output: &str, mode: Mode<'_>) -> Child {
+    start_worker_with(a, group, input, output, mode, "at-least-once", 0)
 }
 
 fn start_worker_with(
@@ -267,7 +283,7 @@ fn start_worker_with(
     group: &str,
     input: &str,
     output: &str,
-    passthrough: bool,
+    mode: Mode<'_>,
     guarantee: &str,
     instance: usize,
 ) -> Child {
@@ -286,8 +302,14 @@ fn start_worker_with(
         )
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null());
-    if passthrough {
-        cmd.arg("--passthrough");
+    match mode {
+        Mode::Passthrough => {
+            cmd.arg("--passthrough");
+        }
+        Mode::Full => {}
+        Mode::Replay(file) => {
+            cmd.args(["--replay-records", file]);
+        }
     }
     for x in &a.worker_x {
         cmd.args(["-X", x]);
@@ -310,13 +332,13 @@ fn drain(
     a: &Args,
     input: &str,
     n: usize,
-    passthrough: bool,
+    mode: Mode<'_>,
     output: &str,
     guarantee: &str,
 ) -> (f64, f64, CpuPerArticle) {
     let group = unique("g");
     let workers: Vec<Child> = (0..a.workers)
-        .map(|i| start_worker_with(a, &group, input, output, passthrough, guarantee, i))
+        .map(|i| start_worker_with(a, &group, input, output, mode, guarantee, i))
         .collect();
     let deadline = Instant::now() + Duration::from_secs(600);
     let mut rss: f64 = 0.0;
@@ -326,6 +348,10 @@ fn drain(
     };
     // (messages out, worker CPU s, machine busy s) when output was first seen.
     let mut first: Option<(usize, f64, f64)> = None;
+    // The same when output was last seen empty: the window of a drain so short that all of
+    // it appeared between two looks (it then includes what the workers spent between that
+    // look and their first output).
+    let mut last_empty = cpu(&workers);
     let mut done = 0usize;
     while done < n && Instant::now() < deadline {
         for w in &workers {
@@ -337,7 +363,9 @@ fn drain(
             200
         }));
         done = sum_high_watermarks(&a.brokers, output, a.partitions).max(0) as usize;
-        if first.is_none() && done > 0 {
+        if done == 0 {
+            last_empty = cpu(&workers);
+        } else if first.is_none() {
             let (w, m) = cpu(&workers);
             first = Some((done, w, m));
         }
@@ -346,7 +374,12 @@ fn drain(
     for w in &workers {
         rss = rss.max(peak_rss_mb(w.id()));
     }
-    let per_article = match first {
+    let window = match first {
+        Some((k, w0, m0)) if done > k => Some((k, w0, m0)),
+        Some(_) => Some((0, last_empty.0, last_empty.1)),
+        None => None,
+    };
+    let per_article = match window {
         Some((k, w0, m0)) if done > k => {
             let arts = (done - k) as f64;
             let worker = (w_end - w0).max(0.0);
@@ -551,17 +584,74 @@ fn main() {
     // The median pass-through run by time (its RSS and CPU figures with it).
     let mut pass_runs: Vec<(f64, f64, CpuPerArticle)> = outs_pass
         .iter()
-        .map(|o| drain(&a, &input, a.articles, true, o, "at-least-once"))
+        .map(|o| {
+            drain(
+                &a,
+                &input,
+                a.articles,
+                Mode::Passthrough,
+                o,
+                "at-least-once",
+            )
+        })
         .collect();
     pass_runs.sort_by(|x, y| x.0.total_cmp(&y.0));
     let pass_rates: Vec<f64> = pass_runs.iter().map(|r| a.articles as f64 / r.0).collect();
     let (t_pass, rss_pass, cpu_pass) = pass_runs[pass_runs.len() / 2];
-    let (t_full, rss_full, cpu_full) =
-        drain(&a, &input, a.articles, false, &out_full, "at-least-once");
+    let (t_full, rss_full, cpu_full) = drain(
+        &a,
+        &input,
+        a.articles,
+        Mode::Full,
+        &out_full,
+        "at-least-once",
+    );
+    // The ratio's ceiling with enrichment for free: the full path (decoding, headers, the
+    // records' bytes, delivery) with each record taken from `parleywire enrich` output
+    // computed beforehand instead of enriched. Cheap, so run like the pass-through.
+    let replay_file =
+        std::env::temp_dir().join(format!("parleywire-bench-{}.jsonl", std::process::id()));
+    let enriched = Command::new(&a.binary)
+        .args([
+            "enrich",
+            &a.corpus,
+            "--processed-at",
+            "2026-01-01T00:00:00Z",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("parleywire enrich");
+    assert!(enriched.status.success(), "parleywire enrich failed");
+    std::fs::write(&replay_file, &enriched.stdout).expect("write replay records");
+    let replay_path = replay_file.to_str().expect("temp path");
+    let outs_free: Vec<String> = (0..a.passthrough_runs).map(|_| unique("free")).collect();
+    let free_topics: Vec<String> = outs_free
+        .iter()
+        .flat_map(|o| [o.clone(), format!("{o}.dlq")])
+        .collect();
+    let free_refs: Vec<&str> = free_topics.iter().map(String::as_str).collect();
+    rt.block_on(create(&a.brokers, &free_refs, a.partitions));
+    let mut free_runs: Vec<(f64, f64, CpuPerArticle)> = outs_free
+        .iter()
+        .map(|o| {
+            drain(
+                &a,
+                &input,
+                a.articles,
+                Mode::Replay(replay_path),
+                o,
+                "at-least-once",
+            )
+        })
+        .collect();
+    let _ = std::fs::remove_file(&replay_file);
+    free_runs.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let free_rates: Vec<f64> = free_runs.iter().map(|r| a.articles as f64 / r.0).collect();
+    let (t_free, _, cpu_free) = free_runs[free_runs.len() / 2];
     let (t_eos, kcat) = if a.quick {
         (f64::NAN, None)
     } else {
-        let (t_eos, _, _) = drain(&a, &input, a.articles, false, &out_eos, "exactly-once");
+        let (t_eos, _, _) = drain(&a, &input, a.articles, Mode::Full, &out_eos, "exactly-once");
         (
             t_eos,
             kcat_copy(&a.brokers, &input, a.articles, a.partitions),
@@ -577,7 +667,7 @@ fn main() {
         a.partitions,
     ));
     let group = unique("g");
-    let worker = start_worker(&a, &group, &lat_in, &lat_out, false);
+    let worker = start_worker(&a, &group, &lat_in, &lat_out, Mode::Full);
     std::thread::sleep(Duration::from_secs(6)); // join the group
     let n_lat = (a.rate * a.rate_seconds) as usize;
     rt.block_on(produce(&a.brokers, &lat_in, &corpus, n_lat, Some(a.rate)));
@@ -608,10 +698,16 @@ fn main() {
     writeln!(out, "  pass-through worker : {pass_aps:>9.0} articles/s  {:>7.1} MB/s  peak RSS {rss_pass:.0} MB  (median of {} runs: {})", mb / t_pass, pass_rates.len(), pass_rates.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(", ")).unwrap();
     writeln!(out, "  full worker         : {full_aps:>9.0} articles/s  {:>7.1} MB/s  peak RSS {rss_full:.0} MB", mb / t_full).unwrap();
     writeln!(out, "  ratio full/pass     : {:>9.2}", full_aps / pass_aps).unwrap();
-    for (name, c) in [("pass-through", cpu_pass), ("full worker", cpu_full)] {
+    let free_aps = a.articles as f64 / t_free;
+    writeln!(out, "  enrichment for free : {free_aps:>9.0} articles/s  {:>7.1} MB/s  (records replayed; median of {} runs: {}); ratio {:.2}", mb / t_free, free_rates.len(), free_rates.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(", "), free_aps / pass_aps).unwrap();
+    for (name, c) in [
+        ("pass-through", cpu_pass),
+        ("enrichment for free", cpu_free),
+        ("full worker", cpu_full),
+    ] {
         writeln!(
             out,
-            "  CPU per article, {name:<12}: worker {:>5.0} us, rest of machine (broker) {:>4.0} us",
+            "  CPU per article, {name:<19}: worker {:>5.0} us, rest of machine (broker) {:>4.0} us",
             c.worker_us, c.rest_us
         )
         .unwrap();
@@ -653,6 +749,9 @@ fn main() {
         "passthrough_articles_per_s": pass_aps, "worker_articles_per_s": full_aps,
         "passthrough_mb_per_s": mb / t_pass, "worker_mb_per_s": mb / t_full,
         "ratio": full_aps / pass_aps,
+        "free_enrichment_articles_per_s": free_aps, "ratio_with_free_enrichment": free_aps / pass_aps,
+        "free_enrichment_runs_articles_per_s": free_rates,
+        "free_enrichment_cpu_us_per_article": {"worker": cpu_free.worker_us, "rest": cpu_free.rest_us},
         "passthrough_runs_articles_per_s": pass_rates,
         "passthrough_cpu_us_per_article": {"worker": cpu_pass.worker_us, "rest": cpu_pass.rest_us},
         "worker_cpu_us_per_article": {"worker": cpu_full.worker_us, "rest": cpu_full.rest_us},

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # End-to-end benchmark against a real broker: pass-through vs full worker throughput,
-# their ratio, kcat moving the same messages, p50/p99 latency at a fixed offered rate,
-# peak RSS. Prints a table and one JSON line.
+# their ratio, the same with enrichment for free (records computed beforehand replayed by
+# the worker: the ratio's ceiling), kcat moving the same messages, p50/p99 latency at a
+# fixed offered rate, peak RSS. Prints a table and one JSON line.
 #
 #   scripts/bench.sh [--articles N] [--partitions P] [--rate R] [--rate-seconds S] [--workers W]
 #                    [--worker-x KEY=VALUE]... [--quick true] [--passthrough-runs N]
 #
 # --worker-x passes a librdkafka property to every worker (-X), to measure batching and
 # compression choices; --quick skips the exactly-once run and the kcat baseline;
-# --passthrough-runs (default 3) repeats the sub-second pass-through drain, median reported.
+# --passthrough-runs (default 3) repeats the sub-second pass-through and enrichment-for-free
+# drains, median reported.
 # The table also gives the CPU time per article: the workers' own and the rest of the
 # machine's (mostly the broker), from /proc while output is being appended.
 #

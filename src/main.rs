@@ -201,6 +201,10 @@ pub struct RunArgs {
     /// Skip enrichment: the shell alone (benchmark baseline).
     #[arg(long)]
     passthrough: bool,
+    /// Benchmark: publish the record of each article from this file (`parleywire enrich`
+    /// output, by article id) instead of enriching it: the full path with enrichment for free.
+    #[arg(long, value_name = "FILE")]
+    replay_records: Option<PathBuf>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -253,6 +257,9 @@ fn settings_for(args: &RunArgs) -> anyhow::Result<Settings> {
     }
     if args.passthrough {
         s.worker.passthrough = true;
+    }
+    if let Some(f) = &args.replay_records {
+        s.worker.replay_records = Some(f.clone());
     }
     s.validate()?;
     Ok(s)

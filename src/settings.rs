@@ -101,6 +101,10 @@ pub struct WorkerSettings {
     pub dlq_max_payload_bytes: usize,
     /// Pass articles through without enrichment (benchmark baseline for the shell alone).
     pub passthrough: bool,
+    /// Benchmark only: records computed beforehand (`parleywire enrich` output), published
+    /// for each article in place of enriching it, to measure the full path with enrichment
+    /// for free.
+    pub replay_records: Option<PathBuf>,
 }
 
 /// Delivery guarantee.
@@ -166,6 +170,7 @@ impl Default for WorkerSettings {
             config_dir: None,
             dlq_max_payload_bytes: 900 * 1024,
             passthrough: false,
+            replay_records: None,
         }
     }
 }

@@ -31,6 +31,44 @@ pub struct Options {
     pub format: InputFormat,
     /// Skip decoding and enrichment: republish the input as is.
     pub passthrough: bool,
+    /// Benchmark: publish records computed beforehand instead of enriching.
+    pub replay: Option<&'static Replay>,
+}
+
+/// Records computed beforehand (`parleywire enrich` output), by article id: the benchmark
+/// of the full path with enrichment for free. Decoding, headers, output volume and delivery
+/// are those of the full worker; enriching and writing the record are skipped.
+#[derive(Debug, Default)]
+pub struct Replay {
+    records: std::collections::HashMap<String, Vec<u8>>,
+}
+
+impl Replay {
+    /// Read a file of records, one JSON object per line.
+    pub fn load(path: &std::path::Path) -> anyhow::Result<Replay> {
+        use anyhow::Context as _;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading replay records {}", path.display()))?;
+        Replay::parse(&text).with_context(|| format!("replay records {}", path.display()))
+    }
+
+    /// Records from JSON lines; each must carry `article.id`.
+    pub fn parse(text: &str) -> anyhow::Result<Replay> {
+        let mut records = std::collections::HashMap::new();
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let v: serde_json::Value =
+                serde_json::from_str(line).map_err(|e| anyhow::anyhow!("line {}: {e}", n + 1))?;
+            let id = v["article"]["id"]
+                .as_str()
+                .ok_or_else(|| anyhow::anyhow!("line {}: no article.id", n + 1))?;
+            records.insert(id.to_string(), line.as_bytes().to_vec());
+        }
+        Ok(Replay { records })
+    }
 }
 
 /// A message to publish.
@@ -104,11 +142,6 @@ pub fn process(
             }
         }
     };
-    let ctx = Context {
-        processed_at: processed_at.to_string(),
-        kafka: Some(input.position.clone()),
-    };
-    let record = enricher.enrich(&article, &ctx);
     let ce_time = ce_time(
         article.published_at.as_deref(),
         input.timestamp_ms,
@@ -134,6 +167,29 @@ pub fn process(
             ("content-type".to_string(), b"application/json".to_vec()),
         ]
     };
+    if let Some(replay) = options.replay {
+        return match replay.records.get(&article.id) {
+            Some(payload) => Outcome::Enriched {
+                record: Outgoing {
+                    key: article.id.as_bytes().to_vec(),
+                    payload: payload.clone(),
+                    headers: headers(&ce_id, CE_TYPE),
+                },
+                events: Vec::new(),
+                event_types: Vec::new(),
+                enrich_seconds: started.elapsed().as_secs_f64(),
+            },
+            None => Outcome::Rejected {
+                reason: "replay_missing",
+                message: format!("no replay record for article {:?}", article.id),
+            },
+        };
+    }
+    let ctx = Context {
+        processed_at: processed_at.to_string(),
+        kafka: Some(input.position.clone()),
+    };
+    let record = enricher.enrich(&article, &ctx);
     let mut events = Vec::new();
     if with_events {
         for event in &record.events {
@@ -207,5 +263,87 @@ mod tests {
             "1970-01-01T00:00:01.000Z"
         );
         assert_eq!(ce_time(None, None, "now"), "now");
+    }
+
+    fn options(replay: Option<&'static Replay>) -> Options {
+        Options {
+            limits: DecodeLimits {
+                max_bytes: 1 << 20,
+                max_depth: 64,
+            },
+            format: InputFormat::Auto,
+            passthrough: false,
+            replay,
+        }
+    }
+
+    fn input(value: &[u8]) -> Input<'_> {
+        Input {
+            position: KafkaPosition {
+                topic: "in".into(),
+                partition: 2,
+                offset: 7,
+            },
+            key: None,
+            value: Some(value),
+            timestamp_ms: Some(1_700_000_000_000),
+        }
+    }
+
+    #[test]
+    fn replay_publishes_the_stored_record_with_the_full_paths_key_and_headers() {
+        let enricher = Enricher::new(&crate::dictionaries::embedded()).unwrap();
+        let article = br#"{"id":"r-1","headline":"Envoys meet in Geneva","body":"The foreign ministers of two neighbouring states met in Geneva on Monday and agreed to resume talks."}"#;
+        let Outcome::Enriched { record: full, .. } = process(
+            &enricher,
+            &input(article),
+            &options(None),
+            false,
+            "2026-01-01T00:00:00Z",
+        ) else {
+            panic!("the article is valid");
+        };
+        let line = String::from_utf8(full.payload.clone()).unwrap();
+        let replay: &'static Replay = Box::leak(Box::new(Replay::parse(&line).unwrap()));
+        let opts = options(Some(replay));
+        let Outcome::Enriched { record, events, .. } = process(
+            &enricher,
+            &input(article),
+            &opts,
+            true,
+            "2026-01-01T00:00:00Z",
+        ) else {
+            panic!("the article has a stored record");
+        };
+        assert_eq!(record.key, full.key);
+        assert_eq!(record.payload, full.payload);
+        assert_eq!(record.headers, full.headers);
+        assert!(events.is_empty());
+        // Articles are still decoded: what the full path dead-letters, so does the replay,
+        // and an article without a stored record is dead-lettered with its own reason.
+        let other = br#"{"id":"r-2","headline":"Talks resume","body":"Negotiators returned."}"#;
+        for (value, reason) in [
+            (&b"{not json"[..], "invalid_json"),
+            (other, "replay_missing"),
+        ] {
+            match process(&enricher, &input(value), &opts, false, "x") {
+                Outcome::Rejected { reason: r, .. } => assert_eq!(r, reason),
+                Outcome::Enriched { .. } => panic!("{reason}: published"),
+            }
+        }
+    }
+
+    #[test]
+    fn replay_records_must_name_their_article() {
+        assert_eq!(
+            Replay::parse("\n{\"article\":{\"id\":\"a\"}}\n")
+                .unwrap()
+                .records
+                .len(),
+            1
+        );
+        let e = Replay::parse("{\"article\":{\"id\":\"a\"}}\n{\"article\":{}}").unwrap_err();
+        assert!(e.to_string().contains("line 2"), "{e}");
+        assert!(Replay::parse("{oops").is_err());
     }
 }

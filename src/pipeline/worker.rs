@@ -35,7 +35,7 @@ use tokio::sync::oneshot;
 use super::clients::{self, TransactionalState, WorkerContext};
 use super::offsets::{OffsetTracker, TopicPartition};
 use super::output;
-use super::process::{self, Input, Options, Outcome, Outgoing};
+use super::process::{self, Input, Options, Outcome, Outgoing, Replay};
 use super::shutdown::Shutdown;
 use super::transaction::{Member, Transaction};
 use crate::article::{DecodeLimits, InputFormat};
@@ -154,6 +154,11 @@ pub async fn run(
         dictionaries = enricher.dictionaries_hash(),
         "worker started"
     );
+    // A benchmark's table, loaded once and kept for the life of the process.
+    let replay = match &settings.worker.replay_records {
+        Some(path) => Some(&*Box::leak(Box::new(Replay::load(path)?))),
+        None => None,
+    };
     let mut worker = Loop {
         options: Options {
             limits: DecodeLimits {
@@ -166,6 +171,7 @@ pub async fn run(
                 _ => InputFormat::Auto,
             },
             passthrough: settings.worker.passthrough,
+            replay,
         },
         events_topic: (!settings.kafka.events_topic.is_empty())
             .then(|| settings.kafka.events_topic.clone()),
