@@ -558,6 +558,32 @@ fn kcat_copy(brokers: &str, input: &str, n: usize, partitions: i32) -> Option<f6
     (copied >= n).then(|| started.elapsed().as_secs_f64())
 }
 
+/// Drain `input` `a.passthrough_runs` times, each into fresh topics: for the drains that
+/// take about a second, where one run is mostly noise. The rate of each run, and the
+/// median run by time (its seconds, peak RSS and CPU figures).
+fn median_drain(
+    a: &Args,
+    rt: &tokio::runtime::Runtime,
+    input: &str,
+    mode: Mode<'_>,
+    prefix: &str,
+) -> (Vec<f64>, (f64, f64, CpuPerArticle)) {
+    let outs: Vec<String> = (0..a.passthrough_runs).map(|_| unique(prefix)).collect();
+    let topics: Vec<String> = outs
+        .iter()
+        .flat_map(|o| [o.clone(), format!("{o}.dlq")])
+        .collect();
+    let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+    rt.block_on(create(&a.brokers, &refs, a.partitions));
+    let mut runs: Vec<(f64, f64, CpuPerArticle)> = outs
+        .iter()
+        .map(|o| drain(a, input, a.articles, mode, o, "at-least-once"))
+        .collect();
+    runs.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let rates = runs.iter().map(|r| a.articles as f64 / r.0).collect();
+    (rates, runs[runs.len() / 2])
+}
+
 fn main() {
     let a = parse_args();
     let corpus = load_corpus(&a.corpus);
@@ -571,33 +597,16 @@ fn main() {
         a.articles, a.partitions
     );
 
-    let outs_pass: Vec<String> = (0..a.passthrough_runs).map(|_| unique("pass")).collect();
     let out_full = unique("full");
     let out_eos = unique("eos");
-    let topics: Vec<String> = outs_pass
-        .iter()
-        .chain([&out_full, &out_eos])
+    let topics: Vec<String> = [&out_full, &out_eos]
+        .into_iter()
         .flat_map(|o| [o.clone(), format!("{o}.dlq")])
         .collect();
     let topic_refs: Vec<&str> = topics.iter().map(String::as_str).collect();
     rt.block_on(create(&a.brokers, &topic_refs, a.partitions));
-    // The median pass-through run by time (its RSS and CPU figures with it).
-    let mut pass_runs: Vec<(f64, f64, CpuPerArticle)> = outs_pass
-        .iter()
-        .map(|o| {
-            drain(
-                &a,
-                &input,
-                a.articles,
-                Mode::Passthrough,
-                o,
-                "at-least-once",
-            )
-        })
-        .collect();
-    pass_runs.sort_by(|x, y| x.0.total_cmp(&y.0));
-    let pass_rates: Vec<f64> = pass_runs.iter().map(|r| a.articles as f64 / r.0).collect();
-    let (t_pass, rss_pass, cpu_pass) = pass_runs[pass_runs.len() / 2];
+    let (pass_rates, (t_pass, rss_pass, cpu_pass)) =
+        median_drain(&a, &rt, &input, Mode::Passthrough, "pass");
     let (t_full, rss_full, cpu_full) = drain(
         &a,
         &input,
@@ -624,30 +633,9 @@ fn main() {
     assert!(enriched.status.success(), "parleywire enrich failed");
     std::fs::write(&replay_file, &enriched.stdout).expect("write replay records");
     let replay_path = replay_file.to_str().expect("temp path");
-    let outs_free: Vec<String> = (0..a.passthrough_runs).map(|_| unique("free")).collect();
-    let free_topics: Vec<String> = outs_free
-        .iter()
-        .flat_map(|o| [o.clone(), format!("{o}.dlq")])
-        .collect();
-    let free_refs: Vec<&str> = free_topics.iter().map(String::as_str).collect();
-    rt.block_on(create(&a.brokers, &free_refs, a.partitions));
-    let mut free_runs: Vec<(f64, f64, CpuPerArticle)> = outs_free
-        .iter()
-        .map(|o| {
-            drain(
-                &a,
-                &input,
-                a.articles,
-                Mode::Replay(replay_path),
-                o,
-                "at-least-once",
-            )
-        })
-        .collect();
+    let (free_rates, (t_free, _, cpu_free)) =
+        median_drain(&a, &rt, &input, Mode::Replay(replay_path), "free");
     let _ = std::fs::remove_file(&replay_file);
-    free_runs.sort_by(|x, y| x.0.total_cmp(&y.0));
-    let free_rates: Vec<f64> = free_runs.iter().map(|r| a.articles as f64 / r.0).collect();
-    let (t_free, _, cpu_free) = free_runs[free_runs.len() / 2];
     let (t_eos, kcat) = if a.quick {
         (f64::NAN, None)
     } else {
