@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use super::text::non_ascii_class;
 use super::triggers::{self, Trigger};
 use super::wordindex::{WordHash, WordIndex};
 use super::{DictionaryError, DictionarySources};
@@ -533,7 +534,7 @@ impl Lexicon {
                     i += 1;
                     continue;
                 }
-                let (alnum, width) = non_ascii_char(text, i);
+                let (alnum, width) = non_ascii_class(text, i);
                 if !alnum {
                     i += width;
                     continue;
@@ -554,7 +555,7 @@ impl Lexicon {
                 }
                 match bytes.get(i) {
                     Some(b) if !b.is_ascii() => {
-                        let (alnum, width) = non_ascii_char(text, i);
+                        let (alnum, width) = non_ascii_class(text, i);
                         if !alnum {
                             break;
                         }
@@ -612,16 +613,6 @@ const FOLDED: [u8; 256] = {
     }
     t
 };
-
-/// The char at byte `i` (a char boundary) of `text`, not ASCII: (is a letter or digit, width
-/// in bytes). Out of the scan's loop: most texts have few such chars.
-#[inline(never)]
-fn non_ascii_char(text: &str, i: usize) -> (bool, usize) {
-    text[i..]
-        .chars()
-        .next()
-        .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
-}
 
 /// Is there a word boundary at byte `i` (the end of a match)?
 fn boundary_after(text: &str, i: usize) -> bool {

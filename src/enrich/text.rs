@@ -240,9 +240,10 @@ const BYTE_CLASS: [ByteClass; 256] = {
 };
 
 /// The char at byte `i` (a char boundary) of `text`, when it is not ASCII: (is a letter or
-/// digit, width in bytes).
+/// digit, width in bytes). Out of the word and dictionary-scan loops: most texts have few
+/// such chars.
 #[inline(never)]
-fn non_ascii_class(text: &str, i: usize) -> (bool, usize) {
+pub(crate) fn non_ascii_class(text: &str, i: usize) -> (bool, usize) {
     text[i..]
         .chars()
         .next()
