@@ -93,6 +93,12 @@ pub async fn run(
     shutdown: Shutdown,
 ) -> anyhow::Result<RunSummary> {
     let guarantee = settings.guarantee()?;
+    // A benchmark's table, read before any client connects (a bad file fails at once) and
+    // kept for the life of the process.
+    let replay = match &settings.worker.replay_records {
+        Some(path) => Some(&*Box::leak(Box::new(Replay::load(path)?))),
+        None => None,
+    };
     let tracker = Arc::new(Mutex::new(OffsetTracker::default()));
     let (producer, transaction) = match guarantee {
         Guarantee::AtLeastOnce => {
@@ -154,11 +160,6 @@ pub async fn run(
         dictionaries = enricher.dictionaries_hash(),
         "worker started"
     );
-    // A benchmark's table, loaded once and kept for the life of the process.
-    let replay = match &settings.worker.replay_records {
-        Some(path) => Some(&*Box::leak(Box::new(Replay::load(path)?))),
-        None => None,
-    };
     let mut worker = Loop {
         options: Options {
             limits: DecodeLimits {
