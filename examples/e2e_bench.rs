@@ -374,11 +374,13 @@ fn drain(
     for w in &workers {
         rss = rss.max(peak_rss_mb(w.id()));
     }
-    let window = match first {
-        Some((k, w0, m0)) if done > k => Some((k, w0, m0)),
-        Some(_) => Some((0, last_empty.0, last_empty.1)),
-        None => None,
-    };
+    let window = first.map(|f| {
+        if done > f.0 {
+            f
+        } else {
+            (0, last_empty.0, last_empty.1)
+        }
+    });
     let per_article = match window {
         Some((k, w0, m0)) if done > k => {
             let arts = (done - k) as f64;
