@@ -9,7 +9,7 @@
 //! event.
 
 use super::lexicon::{EntryKind, Lexicon};
-use super::sentence::{ActorMention, Tok, View, Words};
+use super::sentence::{ends_with_any_case, ActorMention, Tok, View, Words};
 use super::time::TimeExpr;
 use super::triggers::Pos;
 
@@ -447,12 +447,6 @@ fn status_of(w: &Tok<'_>) -> Option<&'static str> {
         .iter()
         .find(|(word, _)| w.is(word))
         .map(|&(_, status)| status)
-}
-
-/// Does `w` end with the lower-case `suffix`, in any case?
-fn ends_with_any_case(w: &str, suffix: &str) -> bool {
-    w.len() >= suffix.len()
-        && w.as_bytes()[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 fn is_passive(v: &View<'_>, t: usize) -> bool {

@@ -691,11 +691,14 @@ fn prefixed(text: &str, start: usize) -> bool {
         "intra-", "inter-", "anti-", "pro-", "non-", "post-", "pre-", "pan-",
     ]
     .iter()
-    .any(|p| {
-        before.len() >= p.len()
-            && before.is_char_boundary(before.len() - p.len())
-            && before[before.len() - p.len()..].eq_ignore_ascii_case(p)
-    })
+    .any(|p| ends_with_any_case(before, p))
+}
+
+/// Does `w` end with the lower-case ASCII `suffix`, in any case? (Bytes equal to ASCII
+/// bytes are whole characters, so no char boundary needs checking.)
+pub(crate) fn ends_with_any_case(w: &str, suffix: &str) -> bool {
+    w.len() >= suffix.len()
+        && w.as_bytes()[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// Is the place hit at token `i` part of a personal name ("President Omar Hassan al-Bashir",
