@@ -169,6 +169,9 @@ num.partitions=1
 auto.create.topics.enable=false
 delete.topic.enable=true
 group.initial.rebalance.delay.ms=0
+# The coordinator looks for transactions past their timeout every second instead of
+# every 10 s, so a test that stalls a worker past its timeout sees the abort promptly.
+transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 
 # After an unclean stop (SIGKILL, fault-injection tests) the restarted node cannot
 # register until its previous broker session expires (DUPLICATE_BROKER_REGISTRATION):

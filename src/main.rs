@@ -365,7 +365,12 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(parleywire::pipeline::run_until_signal(settings, enricher))
+    let result = runtime.block_on(parleywire::pipeline::run_until_signal(settings, enricher));
+    // A blocking task can outlive the worker: closing the Kafka clients runs on one, with a
+    // timeout, and `rd_kafka_destroy` can hang when the brokers vanish. Dropping the
+    // runtime would wait for it forever; a worker that is done must exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    result
 }
 
 fn load_enricher(config_dir: Option<&Path>) -> anyhow::Result<Enricher> {

@@ -256,6 +256,7 @@ impl Settings {
                     self.delivery.transaction_max_messages = num(&value)? as usize
                 }
                 "TRANSACTION_INTERVAL_MS" => self.delivery.transaction_interval_ms = num(&value)?,
+                "TRANSACTION_TIMEOUT_MS" => self.delivery.transaction_timeout_ms = num(&value)?,
                 "THREADS" => self.worker.threads = num(&value)? as usize,
                 "MAX_IN_FLIGHT" => self.worker.max_in_flight = num(&value)? as usize,
                 "MAX_MESSAGE_BYTES" => self.worker.max_message_bytes = num(&value)? as usize,
@@ -286,6 +287,17 @@ impl Settings {
         }
         if self.worker.max_in_flight == 0 {
             bail!("worker.max_in_flight must be at least 1");
+        }
+        let d = &self.delivery;
+        if matches!(self.guarantee()?, Guarantee::ExactlyOnce)
+            && d.transaction_interval_ms >= d.transaction_timeout_ms
+        {
+            bail!(
+                "delivery.transaction_interval_ms ({}) must be below delivery.transaction_timeout_ms ({}): \
+                 the broker would abort every transaction",
+                d.transaction_interval_ms,
+                d.transaction_timeout_ms
+            );
         }
         match self.worker.input_format.as_str() {
             "auto" | "json" | "text" => {}
@@ -403,5 +415,22 @@ mod tests {
                 .unwrap();
         assert!(bad.validate().is_err());
         assert!(toml::from_str::<Settings>("[kafka]\nbrokerz = \"x\"").is_err());
+    }
+
+    #[test]
+    fn exactly_once_needs_transactions_to_commit_within_their_timeout() {
+        let mut s = Settings::default();
+        s.apply_env([
+            ("PARLEYWIRE_GUARANTEE".into(), "exactly-once".into()),
+            ("PARLEYWIRE_TRANSACTION_TIMEOUT_MS".into(), "3000".into()),
+        ])
+        .unwrap();
+        assert_eq!(s.delivery.transaction_timeout_ms, 3000);
+        s.validate().unwrap();
+        s.delivery.transaction_interval_ms = 3000;
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("transaction_interval_ms"), "{e}");
+        s.delivery.guarantee = "at-least-once".into();
+        s.validate().expect("no transactions at least once");
     }
 }

@@ -9,6 +9,9 @@ use std::collections::{HashMap, HashSet};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use rdkafka::config::ClientConfig;
+use rdkafka::producer::{BaseProducer, Producer};
+
 use common::*;
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -20,6 +23,22 @@ fn eos(txn_id: &str) -> Vec<(&'static str, String)> {
         ("PARLEYWIRE_TRANSACTIONAL_ID", txn_id.to_string()),
     ]
 }
+
+/// Exactly-once, one enrichment thread and a short in-flight window: slow enough that the
+/// faults below land mid-stream.
+fn slow_eos(txn_id: &str) -> Vec<(&'static str, String)> {
+    [
+        eos(txn_id),
+        vec![
+            ("PARLEYWIRE_THREADS", "1".into()),
+            ("PARLEYWIRE_MAX_IN_FLIGHT", "100".into()),
+        ],
+    ]
+    .concat()
+}
+
+const FENCED: &str = "parleywire_transactions_total{outcome=\"fenced\"}";
+const PRODUCED: &str = "parleywire_articles_produced_total";
 
 fn env<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
@@ -91,20 +110,9 @@ async fn broker_restart_midstream_exactly_once() {
     let n = 10_000;
     let input: Vec<_> = (0..n).map(article).collect();
     produce(&brokers, &t.input, &input).await;
-    let cfg = eos(&unique("txn"));
-    let mut worker = Worker::start(
-        &t,
-        &env(&[
-            cfg.clone(),
-            vec![
-                ("PARLEYWIRE_THREADS", "1".into()),
-                ("PARLEYWIRE_MAX_IN_FLIGHT", "100".into()),
-            ],
-        ]
-        .concat()),
-    );
+    let mut worker = Worker::start(&t, &env(&slow_eos(&unique("txn"))));
     assert!(wait_for(2 * MINUTE, || worker
-        .metric("parleywire_articles_produced_total")
+        .metric(PRODUCED)
         .unwrap_or(0.0)
         >= 1000.0));
     let restart = Command::new("scripts/kafka.sh")
@@ -125,6 +133,90 @@ async fn broker_restart_midstream_exactly_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn worker_stalled_past_its_transaction_timeout_replaces_its_producer_exactly_once() {
+    let Some(brokers) = broker() else { return };
+    let partitions = 3;
+    let t = Topology::create(&brokers, partitions).await;
+    let n = 6_000;
+    let input: Vec<_> = (0..n).map(article).collect();
+    produce(&brokers, &t.input, &input).await;
+    let cfg = [
+        slow_eos(&unique("txn")),
+        vec![("PARLEYWIRE_TRANSACTION_TIMEOUT_MS", "3000".into())],
+    ]
+    .concat();
+    let mut worker = Worker::start(&t, &env(&cfg));
+    assert!(wait_for(2 * MINUTE, || worker
+        .metric(PRODUCED)
+        .unwrap_or(0.0)
+        >= 1000.0));
+    // Frozen with a transaction open for longer than its 3 s timeout (but less than the
+    // group's 10 s session): the coordinator aborts the transaction and bumps the
+    // producer's epoch, so the worker's next transaction call finds itself fenced.
+    worker.freeze(Duration::from_secs(7));
+    let out = read_until_idle(&brokers, &t.output, partitions, n, IDLE, 3 * MINUTE);
+    report(
+        "worker frozen past its transaction timeout, exactly-once",
+        n,
+        &out,
+        0,
+    );
+    assert!(
+        worker.metric(FENCED) >= Some(1.0),
+        "the worker was fenced and replaced its producer"
+    );
+    assert!(worker.is_running(), "the worker rode through the stall");
+    let (distinct, dups) = tally(&out);
+    assert_eq!(distinct, n, "nothing lost");
+    assert_eq!(dups, 0, "nothing duplicated");
+    assert_eq!(worker.terminate(MINUTE), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zombie_fenced_by_a_newer_instance_stops_and_the_newer_one_finishes() {
+    let Some(brokers) = broker() else { return };
+    let partitions = 3;
+    let t = Topology::create(&brokers, partitions).await;
+    let n = 6_000;
+    let input: Vec<_> = (0..n).map(article).collect();
+    produce(&brokers, &t.input, &input).await;
+    let id = unique("txn");
+    let mut zombie = Worker::start(&t, &env(&slow_eos(&id)));
+    assert!(wait_for(2 * MINUTE, || zombie
+        .metric(PRODUCED)
+        .unwrap_or(0.0)
+        >= 1000.0));
+    // A newer instance initialises the same transactional id: it bumps the epoch and
+    // aborts the zombie's open transaction, which is young, so the zombie must stop.
+    let newer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .set("transactional.id", &id)
+        .create()
+        .expect("newer instance's producer");
+    newer
+        .init_transactions(Duration::from_secs(30))
+        .expect("init_transactions under the same transactional id");
+    let code = zombie.wait_exit(MINUTE);
+    assert!(
+        matches!(code, Some(c) if c != 0),
+        "the zombie stops with an error (exit code {code:?})"
+    );
+    drop(newer);
+    let successor = Worker::start(&t, &env(&slow_eos(&id)));
+    let out = read_until_idle(&brokers, &t.output, partitions, n, IDLE, 3 * MINUTE);
+    report(
+        "zombie fenced by a newer instance, exactly-once",
+        n,
+        &out,
+        0,
+    );
+    let (distinct, dups) = tally(&out);
+    assert_eq!(distinct, n, "nothing lost");
+    assert_eq!(dups, 0, "nothing duplicated");
+    assert_eq!(successor.terminate(MINUTE), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn second_worker_joins_then_first_is_killed_exactly_once() {
     let Some(brokers) = broker() else { return };
     let partitions = 4;
@@ -132,22 +224,12 @@ async fn second_worker_joins_then_first_is_killed_exactly_once() {
     let n = 20_000;
     let input: Vec<_> = (0..n).map(article).collect();
     produce(&brokers, &t.input, &input).await;
-    let slow = |id: &str| {
-        [
-            eos(id),
-            vec![
-                ("PARLEYWIRE_THREADS", "1".into()),
-                ("PARLEYWIRE_MAX_IN_FLIGHT", "100".into()),
-            ],
-        ]
-        .concat()
-    };
-    let a = Worker::start(&t, &env(&slow(&unique("txn-a"))));
+    let a = Worker::start(&t, &env(&slow_eos(&unique("txn-a"))));
     assert!(wait_for(2 * MINUTE, || a
         .metric("parleywire_articles_produced_total")
         .unwrap_or(0.0)
         >= 2000.0));
-    let b = Worker::start(&t, &env(&slow(&unique("txn-b"))));
+    let b = Worker::start(&t, &env(&slow_eos(&unique("txn-b"))));
     assert!(
         wait_for(2 * MINUTE, || b
             .metric("parleywire_articles_produced_total")

@@ -20,8 +20,9 @@ use crate::settings::Settings;
 
 /// Exactly-once state the rebalance callback needs: the open transaction and its producer.
 pub struct TransactionalState {
-    /// The transactional producer.
-    pub producer: FutureProducer,
+    /// The transactional producer; the worker loop puts a new one here when it replaces a
+    /// producer that failed fatally.
+    pub producer: Arc<Mutex<FutureProducer>>,
     /// The open transaction, if any.
     pub transaction: Arc<Mutex<Transaction>>,
 }
@@ -60,11 +61,18 @@ impl ConsumerContext for WorkerContext {
         if let Some(tx) = &self.transactional {
             // Exactly-once: the open transaction holds outputs of partitions about to
             // go; abort it, so their new owner redoes that work exactly once.
+            // If the abort fails fatally (the producer was fenced), the worker loop's next
+            // transaction call fails the same way and decides what to do.
             let mut transaction = tx.transaction.lock().expect("transaction lock");
             if transaction.is_open() {
                 let n = transaction.len();
-                match tx.producer.abort_transaction(Duration::from_secs(30)) {
+                let producer = tx.producer.lock().expect("producer lock").clone();
+                match producer.abort_transaction(Duration::from_secs(30)) {
                     Ok(()) => self.metrics.transaction("aborted_on_revoke", n),
+                    Err(KafkaError::Transaction(e)) if e.is_fatal() => {
+                        tracing::warn!(error = %e, "aborting the transaction on revoke failed: the producer failed fatally");
+                        transaction.abort_failed_fatally();
+                    }
                     Err(e) => {
                         tracing::error!(error = %e, "aborting the transaction on revoke failed")
                     }

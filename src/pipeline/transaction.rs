@@ -2,7 +2,7 @@
 //! outputs belong to, and which positions it will commit.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::offsets::TopicPartition;
 
@@ -33,6 +33,9 @@ pub struct Transaction {
     /// Per partition, where to resume after an abort: the position of the last committed
     /// transaction, or the first offset consumed since the partition was assigned.
     resume: BTreeMap<TopicPartition, i64>,
+    /// Age of a transaction the rebalance callback could not abort because the producer
+    /// had failed fatally; the worker loop reads it with [`failed_age`](Self::failed_age).
+    failed_in_callback: Option<Duration>,
 }
 
 impl Transaction {
@@ -44,6 +47,7 @@ impl Transaction {
     /// Mark the transaction open (after `begin_transaction` succeeded).
     pub fn begin(&mut self) {
         self.began = Some(Instant::now());
+        self.failed_in_callback = None;
     }
 
     /// Messages in the transaction.
@@ -57,8 +61,22 @@ impl Transaction {
     }
 
     /// Time since it began.
-    pub fn age(&self) -> std::time::Duration {
+    pub fn age(&self) -> Duration {
         self.began.map(|b| b.elapsed()).unwrap_or_default()
+    }
+
+    /// The producer failed fatally while the rebalance callback aborted this transaction:
+    /// remember its age, then close it.
+    pub fn abort_failed_fatally(&mut self) -> Vec<Member> {
+        self.failed_in_callback = Some(self.age());
+        self.reset()
+    }
+
+    /// Age of the transaction a fatal producer error hit: the open one, or the one the
+    /// rebalance callback could not abort.
+    pub fn failed_age(&mut self) -> Duration {
+        let abandoned = self.failed_in_callback.take().unwrap_or_default();
+        self.age().max(abandoned)
     }
 
     /// Record a message whose outputs were sent in this transaction. Messages of a
@@ -151,5 +169,26 @@ mod tests {
         );
         t.forget_partitions();
         assert!(t.resume_points().is_empty());
+    }
+
+    #[test]
+    fn failed_age_is_the_open_transactions_or_the_one_the_callback_could_not_abort() {
+        let mut t = Transaction::default();
+        assert_eq!(t.failed_age(), Duration::ZERO, "nothing open");
+        t.begin();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(t.failed_age() >= Duration::from_millis(20));
+        t.add(member(0, 1));
+        assert_eq!(t.abort_failed_fatally().len(), 1);
+        assert!(!t.is_open());
+        let age = t.failed_age();
+        assert!(
+            age >= Duration::from_millis(20),
+            "kept after the reset: {age:?}"
+        );
+        assert_eq!(t.failed_age(), Duration::ZERO, "read once");
+        t.begin();
+        t.reset();
+        assert_eq!(t.failed_age(), Duration::ZERO);
     }
 }

@@ -11,7 +11,9 @@
 //!    group metadata, so fencing follows the group); it commits every
 //!    `transaction_max_messages` messages or `transaction_interval_ms`. On an abortable
 //!    error the transaction aborts and consumption rewinds to the last committed
-//!    positions; a fenced (zombie) worker stops with an error.
+//!    positions. A fenced producer is replaced when the coordinator fenced it for a
+//!    transaction that outlived its timeout; a worker fenced by a newer instance (a
+//!    zombie) stops with an error (see `Loop::renew_producer`).
 //!
 //! Backpressure: no new message is consumed while `max_in_flight` are unfinished.
 //! Rebalances: see [`super::clients::WorkerContext`]. Shutdown: stop consuming, finish
@@ -50,6 +52,9 @@ pub use super::output::dlq_headers;
 const TXN_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long the worker waits at start-up to learn where its output topics' partitions live.
 const LEADERS_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often `init_transactions` is tried (each up to [`TXN_TIMEOUT`]) while the
+/// transaction coordinator cannot be reached.
+const INIT_ATTEMPTS: u32 = 10;
 
 /// What one run of the worker did (for tests, the demo and the exit log line).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -100,7 +105,7 @@ pub async fn run(
         None => None,
     };
     let tracker = Arc::new(Mutex::new(OffsetTracker::default()));
-    let (producer, transaction) = match guarantee {
+    let (producer, transactional) = match guarantee {
         Guarantee::AtLeastOnce => {
             let p: FutureProducer = clients::producer_config(&settings, None)
                 .create()
@@ -112,26 +117,28 @@ pub async fn run(
                 "" => clients::default_transactional_id(&settings.kafka.group),
                 id => id.to_string(),
             };
-            let p: FutureProducer = clients::producer_config(&settings, Some(&id))
-                .create()
-                .context("creating the transactional Kafka producer")?;
-            let init = p.clone();
-            tokio::task::spawn_blocking(move || init.init_transactions(TXN_TIMEOUT))
-                .await?
-                .with_context(|| format!("initialising transactions (transactional.id {id})"))?;
+            let p = transactional_producer(&settings, &id).await?;
             tracing::info!(transactional_id = %id, "exactly-once: transactions initialised");
-            (p, Some(Arc::new(Mutex::new(Transaction::default()))))
+            let state = TransactionalState {
+                producer: Arc::new(Mutex::new(p.clone())),
+                transaction: Arc::new(Mutex::new(Transaction::default())),
+            };
+            (p, Some((id, state)))
         }
     };
     learn_leaders(&producer, &settings).await;
+    let transaction = transactional
+        .as_ref()
+        .map(|(_, state)| state.transaction.clone());
+    let renewal = transactional.as_ref().map(|(id, state)| Renewal {
+        id: id.clone(),
+        slot: state.producer.clone(),
+    });
     let context = WorkerContext {
         tracker: tracker.clone(),
         metrics: metrics.clone(),
         input_topic: settings.kafka.input_topic.clone(),
-        transactional: transaction.as_ref().map(|t| TransactionalState {
-            producer: producer.clone(),
-            transaction: t.clone(),
-        }),
+        transactional: transactional.map(|(_, state)| state),
     };
     let consumer: StreamConsumer<WorkerContext> = clients::consumer_config(&settings)
         .create_with_context(context)
@@ -182,6 +189,7 @@ pub async fn run(
         tracker,
         metrics,
         transaction,
+        renewal,
         enricher,
         pool,
         summary: RunSummary::default(),
@@ -224,6 +232,8 @@ struct Loop {
     metrics: Arc<Metrics>,
     /// The open transaction, in exactly-once mode.
     transaction: Option<Arc<Mutex<Transaction>>>,
+    /// Exactly-once: what replacing a fatally failed producer needs.
+    renewal: Option<Renewal>,
     /// The core.
     enricher: Arc<Enricher>,
     /// CPU pool for enrichment.
@@ -232,6 +242,14 @@ struct Loop {
     summary: RunSummary,
     /// Wait after an aborted transaction before resuming (grows while aborts repeat).
     abort_backoff: Duration,
+}
+
+/// Exactly-once: what replacing a fatally failed transactional producer needs.
+struct Renewal {
+    /// The transactional id (the new producer keeps it).
+    id: String,
+    /// Where the rebalance callback finds the current producer.
+    slot: Arc<Mutex<FutureProducer>>,
 }
 
 /// A message whose outputs were all acknowledged (at-least-once).
@@ -566,18 +584,17 @@ impl Loop {
         }
     }
 
-    /// A transaction step failed: stop if fenced or fatal, else abort and rewind.
+    /// A transaction step failed: abort and rewind, or replace the producer when the
+    /// error is fatal (fenced).
     async fn transaction_failed(&mut self, error: KafkaError) -> anyhow::Result<()> {
-        let fatal = matches!(&error, KafkaError::Transaction(e) if e.is_fatal());
-        if fatal {
-            return Err(anyhow!(error))
-                .context("fatal transaction error (fenced by a newer instance?): stopping");
+        if is_fatal(&error) {
+            return self.renew_producer(error).await;
         }
         tracing::warn!(error = %error, "transaction failed: aborting and rewinding to the last committed positions");
         let producer = self.producer.clone();
         if let Err(e) = tokio::task::block_in_place(|| producer.abort_transaction(TXN_TIMEOUT)) {
-            if matches!(&e, KafkaError::Transaction(t) if t.is_fatal()) {
-                return Err(anyhow!(e)).context("fatal error aborting the transaction: stopping");
+            if is_fatal(&e) {
+                return self.renew_producer(e).await;
             }
             tracing::error!(error = %e, "abort failed");
         }
@@ -589,7 +606,15 @@ impl Loop {
             (t.reset(), t.resume_points())
         };
         self.metrics.transaction("aborted", members.len());
-        for ((topic, partition), offset) in &resume {
+        self.rewind(&resume);
+        tokio::time::sleep(self.abort_backoff).await;
+        self.abort_backoff = (self.abort_backoff * 2).min(Duration::from_secs(10));
+        Ok(())
+    }
+
+    /// Seek the consumer back to `positions` and make all unfinished work stale.
+    fn rewind(&mut self, positions: &[(TopicPartition, i64)]) {
+        for ((topic, partition), offset) in positions {
             if let Err(e) = self.consumer.seek(
                 topic,
                 *partition,
@@ -601,9 +626,84 @@ impl Loop {
         }
         let dropped = self.tracker.lock().expect("tracker lock").restart_all();
         self.metrics.dropped_unfinished("abort", dropped as u64);
-        tokio::time::sleep(self.abort_backoff).await;
-        self.abort_backoff = (self.abort_backoff * 2).min(Duration::from_secs(10));
+    }
+
+    /// The transactional producer failed fatally (fenced: its epoch was bumped). Two
+    /// causes, told apart by the age of the transaction that failed:
+    /// * it was open longer than `transaction_timeout_ms`: the coordinator aborted it and
+    ///   bumped the epoch (a broker restart, a network outage or a worker stall longer
+    ///   than the timeout). A librdkafka producer never leaves that state, so a new one
+    ///   with the same transactional id takes its place, and consumption rewinds to the
+    ///   group's committed positions, read back from the broker: the aborted work is
+    ///   redone once, nothing lost, nothing duplicated;
+    /// * it was younger: another live instance initialised the same transactional id and
+    ///   owns it now. This one is the zombie, and stops with an error.
+    async fn renew_producer(&mut self, error: KafkaError) -> anyhow::Result<()> {
+        let (Some(renewal), Some(transaction)) = (&self.renewal, self.transaction.clone()) else {
+            return Err(anyhow!(error)).context("fatal producer error: stopping");
+        };
+        let timeout = Duration::from_millis(self.settings.delivery.transaction_timeout_ms);
+        let age = transaction.lock().expect("transaction lock").failed_age();
+        if age < timeout {
+            return Err(anyhow!(error)).context(format!(
+                "fenced by a newer instance with transactional id {:?} (the failed \
+                 transaction was {} ms old, within the {} ms timeout): stopping",
+                renewal.id,
+                age.as_millis(),
+                timeout.as_millis()
+            ));
+        }
+        let id = renewal.id.clone();
+        let slot = renewal.slot.clone();
+        tracing::warn!(error = %error, transactional_id = %id, transaction_age_ms = age.as_millis() as u64, "the coordinator aborted a transaction that outlived its timeout (producer fenced): replacing the producer and rewinding to the committed positions");
+        self.metrics.set_ready(false);
+        let members = transaction.lock().expect("transaction lock").reset();
+        self.metrics.transaction("fenced", members.len());
+        let fresh = transactional_producer(&self.settings, &id).await?;
+        *slot.lock().expect("producer lock") = fresh.clone();
+        let old = std::mem::replace(&mut self.producer, fresh);
+        // Destroying a producer can block inside librdkafka; never on the runtime.
+        let close = tokio::task::spawn_blocking(move || drop(old));
+        if tokio::time::timeout(Duration::from_secs(10), close)
+            .await
+            .is_err()
+        {
+            tracing::warn!("closing the fenced producer timed out");
+        }
+        let resume = self.committed_positions(&transaction);
+        self.rewind(&resume);
+        self.metrics.set_ready(true);
         Ok(())
+    }
+
+    /// Where to resume each assigned partition: the group's committed offset as the
+    /// broker has it (authoritative once `init_transactions` completed every pending
+    /// transaction), else the last position this process committed or first consumed.
+    fn committed_positions(&self, transaction: &Mutex<Transaction>) -> Vec<(TopicPartition, i64)> {
+        let mut resume: std::collections::BTreeMap<TopicPartition, i64> = transaction
+            .lock()
+            .expect("transaction lock")
+            .resume_points()
+            .into_iter()
+            .collect();
+        let committed = tokio::task::block_in_place(|| {
+            let assigned = self.consumer.assignment()?;
+            self.consumer
+                .committed_offsets(assigned, Duration::from_secs(10))
+        });
+        match committed {
+            Ok(list) => {
+                for e in list.elements() {
+                    if let Offset::Offset(o) = e.offset() {
+                        resume.insert((e.topic().to_string(), e.partition()), o);
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the committed positions failed: rewinding to the last ones this worker committed")
+            }
+        }
+        resume.into_iter().collect()
     }
 
     /// Final commit, then close the clients (bounded: closing can hang inside librdkafka
@@ -642,6 +742,35 @@ impl Loop {
             "worker stopped"
         );
     }
+}
+
+/// A transactional producer with `init_transactions` done, tried up to [`INIT_ATTEMPTS`]
+/// times while the coordinator is unreachable or still loading.
+async fn transactional_producer(settings: &Settings, id: &str) -> anyhow::Result<FutureProducer> {
+    let p: FutureProducer = clients::producer_config(settings, Some(id))
+        .create()
+        .context("creating the transactional Kafka producer")?;
+    let mut attempt = 1;
+    loop {
+        let init = p.clone();
+        match tokio::task::spawn_blocking(move || init.init_transactions(TXN_TIMEOUT)).await? {
+            Ok(()) => return Ok(p),
+            Err(e) if attempt < INIT_ATTEMPTS && !is_fatal(&e) => {
+                tracing::warn!(error = %e, attempt, transactional_id = %id, "initialising transactions failed: retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                attempt += 1;
+            }
+            Err(e) => {
+                return Err(anyhow!(e))
+                    .with_context(|| format!("initialising transactions (transactional.id {id})"))
+            }
+        }
+    }
+}
+
+/// Whether a transactional producer's error leaves it unusable (fenced, or fatal).
+fn is_fatal(error: &KafkaError) -> bool {
+    matches!(error, KafkaError::Transaction(e) if e.is_fatal())
 }
 
 /// Ask the broker, before the first article is read, where the output and dead-letter

@@ -363,9 +363,31 @@ impl Worker {
         let _ = self.child.wait();
     }
 
+    /// Freeze the process (SIGSTOP) for `pause`, then let it go on (SIGCONT): a stall
+    /// such as a long GC pause, CPU starvation or a suspended VM.
+    pub fn freeze(&self, pause: Duration) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-STOP", &pid]).status().unwrap();
+        std::thread::sleep(pause);
+        Command::new("kill").args(["-CONT", &pid]).status().unwrap();
+    }
+
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
+    }
+
+    /// Wait for the process to exit on its own; its exit code, or `None` if it is still
+    /// running after `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
     }
 
     /// GET a path from the worker's HTTP server.
