@@ -44,6 +44,13 @@ fn env<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> 
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
+/// Every one of `n` articles exactly once on the output.
+fn assert_exactly_once(reads: &[Read], n: usize, what: &str) {
+    let (distinct, dups) = tally(reads);
+    assert_eq!(distinct, n, "{what}: nothing lost");
+    assert_eq!(dups, 0, "{what}: nothing duplicated");
+}
+
 /// Distinct keys and duplicates among the output messages.
 fn tally(reads: &[Read]) -> (usize, usize) {
     let distinct: HashSet<&str> = reads.iter().map(|r| r.key.as_str()).collect();
@@ -61,10 +68,8 @@ async fn kill9_midway(
 ) -> (usize, Vec<Read>) {
     let brokers = broker().expect("checked by caller");
     let partitions = 3;
-    let t = Topology::create(&brokers, partitions).await;
     let n = 20_000;
-    let input: Vec<_> = (0..n).map(article).collect();
-    produce(&brokers, &t.input, &input).await;
+    let t = Topology::loaded(&brokers, partitions, n).await;
     let first = Worker::start(&t, &env(&guarantee_env));
     assert!(
         wait_for(2 * MINUTE, || first
@@ -87,9 +92,7 @@ async fn kill9_midway_exactly_once_has_no_duplicates() {
         return;
     }
     let (n, out) = kill9_midway(eos(&unique("txn")), "kill -9 mid-stream, exactly-once").await;
-    let (distinct, dups) = tally(&out);
-    assert_eq!(distinct, n, "every article once");
-    assert_eq!(dups, 0, "no duplicates under exactly-once");
+    assert_exactly_once(&out, n, "kill -9");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,10 +109,8 @@ async fn kill9_midway_at_least_once_loses_nothing() {
 async fn broker_restart_midstream_exactly_once() {
     let Some(brokers) = broker() else { return };
     let partitions = 3;
-    let t = Topology::create(&brokers, partitions).await;
     let n = 10_000;
-    let input: Vec<_> = (0..n).map(article).collect();
-    produce(&brokers, &t.input, &input).await;
+    let t = Topology::loaded(&brokers, partitions, n).await;
     let mut worker = Worker::start(&t, &env(&slow_eos(&unique("txn"))));
     assert!(wait_for(2 * MINUTE, || worker
         .metric(PRODUCED)
@@ -126,9 +127,7 @@ async fn broker_restart_midstream_exactly_once() {
         worker.is_running(),
         "the worker rode through the broker restart"
     );
-    let (distinct, dups) = tally(&out);
-    assert_eq!(distinct, n, "nothing lost");
-    assert_eq!(dups, 0, "nothing duplicated");
+    assert_exactly_once(&out, n, "broker restart");
     assert_eq!(worker.terminate(MINUTE), Some(0));
 }
 
@@ -136,10 +135,8 @@ async fn broker_restart_midstream_exactly_once() {
 async fn worker_stalled_past_its_transaction_timeout_replaces_its_producer_exactly_once() {
     let Some(brokers) = broker() else { return };
     let partitions = 3;
-    let t = Topology::create(&brokers, partitions).await;
     let n = 6_000;
-    let input: Vec<_> = (0..n).map(article).collect();
-    produce(&brokers, &t.input, &input).await;
+    let t = Topology::loaded(&brokers, partitions, n).await;
     let cfg = [
         slow_eos(&unique("txn")),
         vec![("PARLEYWIRE_TRANSACTION_TIMEOUT_MS", "3000".into())],
@@ -166,9 +163,7 @@ async fn worker_stalled_past_its_transaction_timeout_replaces_its_producer_exact
         "the worker was fenced and replaced its producer"
     );
     assert!(worker.is_running(), "the worker rode through the stall");
-    let (distinct, dups) = tally(&out);
-    assert_eq!(distinct, n, "nothing lost");
-    assert_eq!(dups, 0, "nothing duplicated");
+    assert_exactly_once(&out, n, "stall");
     assert_eq!(worker.terminate(MINUTE), Some(0));
 }
 
@@ -176,10 +171,8 @@ async fn worker_stalled_past_its_transaction_timeout_replaces_its_producer_exact
 async fn zombie_fenced_by_a_newer_instance_stops_and_the_newer_one_finishes() {
     let Some(brokers) = broker() else { return };
     let partitions = 3;
-    let t = Topology::create(&brokers, partitions).await;
     let n = 6_000;
-    let input: Vec<_> = (0..n).map(article).collect();
-    produce(&brokers, &t.input, &input).await;
+    let t = Topology::loaded(&brokers, partitions, n).await;
     let id = unique("txn");
     let mut zombie = Worker::start(&t, &env(&slow_eos(&id)));
     assert!(wait_for(2 * MINUTE, || zombie
@@ -210,9 +203,7 @@ async fn zombie_fenced_by_a_newer_instance_stops_and_the_newer_one_finishes() {
         &out,
         0,
     );
-    let (distinct, dups) = tally(&out);
-    assert_eq!(distinct, n, "nothing lost");
-    assert_eq!(dups, 0, "nothing duplicated");
+    assert_exactly_once(&out, n, "zombie");
     assert_eq!(successor.terminate(MINUTE), Some(0));
 }
 
@@ -220,10 +211,8 @@ async fn zombie_fenced_by_a_newer_instance_stops_and_the_newer_one_finishes() {
 async fn second_worker_joins_then_first_is_killed_exactly_once() {
     let Some(brokers) = broker() else { return };
     let partitions = 4;
-    let t = Topology::create(&brokers, partitions).await;
     let n = 20_000;
-    let input: Vec<_> = (0..n).map(article).collect();
-    produce(&brokers, &t.input, &input).await;
+    let t = Topology::loaded(&brokers, partitions, n).await;
     let a = Worker::start(&t, &env(&slow_eos(&unique("txn-a"))));
     assert!(wait_for(2 * MINUTE, || a
         .metric("parleywire_articles_produced_total")
@@ -245,9 +234,7 @@ async fn second_worker_joins_then_first_is_killed_exactly_once() {
         &out,
         0,
     );
-    let (distinct, dups) = tally(&out);
-    assert_eq!(distinct, n, "nothing lost across both rebalances");
-    assert_eq!(dups, 0, "nothing duplicated");
+    assert_exactly_once(&out, n, "both rebalances");
     assert_eq!(b.terminate(MINUTE), Some(0));
 }
 

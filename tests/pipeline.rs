@@ -152,10 +152,8 @@ async fn ten_thousand_articles_with_malformed_ones_in_order_committed_and_counte
 async fn sigterm_midway_then_restart_loses_nothing() {
     let Some(brokers) = broker() else { return };
     let partitions = 3;
-    let t = Topology::create(&brokers, partitions).await;
     let n = 6_000;
-    let input: Vec<_> = (0..n).map(article).collect();
-    produce(&brokers, &t.input, &input).await;
+    let t = Topology::loaded(&brokers, partitions, n).await;
 
     // Slow the first worker down (one thread, small in-flight bound) so SIGTERM lands midway.
     let first = Worker::start(

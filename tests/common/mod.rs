@@ -294,6 +294,14 @@ impl Topology {
         create_topics(brokers, &[&t.input, &t.output, &t.dlq], partitions).await;
         t
     }
+
+    /// Create the topics, and load `n` test articles ([`article`]) into the input.
+    pub async fn loaded(brokers: &str, partitions: i32, n: usize) -> Topology {
+        let t = Topology::create(brokers, partitions).await;
+        let input: Vec<_> = (0..n).map(article).collect();
+        produce(brokers, &t.input, &input).await;
+        t
+    }
 }
 
 /// A `parleywire run` process; killed on drop if still running (a failed test leaves
