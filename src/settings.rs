@@ -278,7 +278,7 @@ impl Settings {
 
     /// Check values that librdkafka would otherwise reject late or silently.
     pub fn validate(&self) -> anyhow::Result<()> {
-        self.guarantee()?;
+        let guarantee = self.guarantee()?;
         if self.kafka.input_topic.is_empty() || self.kafka.output_topic.is_empty() {
             bail!("input and output topics must be set");
         }
@@ -289,7 +289,7 @@ impl Settings {
             bail!("worker.max_in_flight must be at least 1");
         }
         let d = &self.delivery;
-        if matches!(self.guarantee()?, Guarantee::ExactlyOnce)
+        if matches!(guarantee, Guarantee::ExactlyOnce)
             && d.transaction_interval_ms >= d.transaction_timeout_ms
         {
             bail!(

@@ -69,7 +69,7 @@ impl ConsumerContext for WorkerContext {
                 let producer = tx.producer.lock().expect("producer lock").clone();
                 match producer.abort_transaction(Duration::from_secs(30)) {
                     Ok(()) => self.metrics.transaction("aborted_on_revoke", n),
-                    Err(KafkaError::Transaction(e)) if e.is_fatal() => {
+                    Err(e) if is_fatal(&e) => {
                         tracing::warn!(error = %e, "aborting the transaction on revoke failed: the producer failed fatally");
                         transaction.abort_failed_fatally();
                     }
@@ -124,6 +124,11 @@ impl ConsumerContext for WorkerContext {
             Err(e) => self.metrics.offsets_committed(false, &e.to_string()),
         }
     }
+}
+
+/// Whether a transactional producer's error leaves it unusable (fenced, or fatal).
+pub fn is_fatal(error: &KafkaError) -> bool {
+    matches!(error, KafkaError::Transaction(e) if e.is_fatal())
 }
 
 /// `topic[partition]@offset, ...` for logs.

@@ -196,21 +196,10 @@ pub async fn run(
         abort_backoff: Duration::from_millis(100),
     };
     let result = worker.run(shutdown).await;
-    // Close the consumer off the runtime, bounded: `rd_kafka_destroy` can hang when the
-    // brokers are gone.
     let Loop {
         consumer, producer, ..
     } = worker;
-    let close = tokio::task::spawn_blocking(move || {
-        drop(consumer);
-        drop(producer);
-    });
-    if tokio::time::timeout(Duration::from_secs(10), close)
-        .await
-        .is_err()
-    {
-        tracing::warn!("closing the Kafka clients timed out");
-    }
+    close_off_runtime((consumer, producer), "the Kafka clients").await;
     result
 }
 
@@ -587,13 +576,13 @@ impl Loop {
     /// A transaction step failed: abort and rewind, or replace the producer when the
     /// error is fatal (fenced).
     async fn transaction_failed(&mut self, error: KafkaError) -> anyhow::Result<()> {
-        if is_fatal(&error) {
+        if clients::is_fatal(&error) {
             return self.renew_producer(error).await;
         }
         tracing::warn!(error = %error, "transaction failed: aborting and rewinding to the last committed positions");
         let producer = self.producer.clone();
         if let Err(e) = tokio::task::block_in_place(|| producer.abort_transaction(TXN_TIMEOUT)) {
-            if is_fatal(&e) {
+            if clients::is_fatal(&e) {
                 return self.renew_producer(e).await;
             }
             tracing::error!(error = %e, "abort failed");
@@ -662,14 +651,7 @@ impl Loop {
         let fresh = transactional_producer(&self.settings, &id).await?;
         *slot.lock().expect("producer lock") = fresh.clone();
         let old = std::mem::replace(&mut self.producer, fresh);
-        // Destroying a producer can block inside librdkafka; never on the runtime.
-        let close = tokio::task::spawn_blocking(move || drop(old));
-        if tokio::time::timeout(Duration::from_secs(10), close)
-            .await
-            .is_err()
-        {
-            tracing::warn!("closing the fenced producer timed out");
-        }
+        close_off_runtime(old, "the fenced producer").await;
         let resume = self.committed_positions(&transaction);
         self.rewind(&resume);
         self.metrics.set_ready(true);
@@ -755,7 +737,7 @@ async fn transactional_producer(settings: &Settings, id: &str) -> anyhow::Result
         let init = p.clone();
         match tokio::task::spawn_blocking(move || init.init_transactions(TXN_TIMEOUT)).await? {
             Ok(()) => return Ok(p),
-            Err(e) if attempt < INIT_ATTEMPTS && !is_fatal(&e) => {
+            Err(e) if attempt < INIT_ATTEMPTS && !clients::is_fatal(&e) => {
                 tracing::warn!(error = %e, attempt, transactional_id = %id, "initialising transactions failed: retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 attempt += 1;
@@ -768,9 +750,16 @@ async fn transactional_producer(settings: &Settings, id: &str) -> anyhow::Result
     }
 }
 
-/// Whether a transactional producer's error leaves it unusable (fenced, or fatal).
-fn is_fatal(error: &KafkaError) -> bool {
-    matches!(error, KafkaError::Transaction(e) if e.is_fatal())
+/// Drop Kafka clients on a blocking thread, waiting at most 10 s: `rd_kafka_destroy` can
+/// hang when the brokers are gone, and must never block the runtime.
+async fn close_off_runtime<T: Send + 'static>(clients: T, what: &str) {
+    let close = tokio::task::spawn_blocking(move || drop(clients));
+    if tokio::time::timeout(Duration::from_secs(10), close)
+        .await
+        .is_err()
+    {
+        tracing::warn!("closing {what} timed out");
+    }
 }
 
 /// Ask the broker, before the first article is read, where the output and dead-letter
